@@ -1,0 +1,460 @@
+//! The one error type of the SDK, its stable kinds, and secret scrubbing.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::response::GenerateResponse;
+
+/// The stable category of an [`Error`]; its snake_case name ([`ErrorKind::as_str`]) is the
+/// same in every language binding and in the shared test vectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request is invalid: caught by validation before sending, or a 400 from the server.
+    InvalidRequest,
+    /// The key is missing or wrong (401, or Google's `API_KEY_INVALID`).
+    Authentication,
+    /// The key may not do this (403).
+    PermissionDenied,
+    /// Unknown or retired model, or wrong URL (404).
+    NotFound,
+    /// Too many requests right now (429 rate/quota windows); retryable.
+    RateLimited,
+    /// Budget exceeded or credits depleted: waiting will not help.
+    QuotaExhausted,
+    /// A server-side failure (500, 502, 503 and other 5xx).
+    Server,
+    /// The request took too long (client timeout, 408, 504).
+    Timeout,
+    /// The connection failed or broke.
+    Network,
+    /// The response could not be decoded (bad JSON, bad base64).
+    Decode,
+    /// An HTTP 200 that carries no final image (blocked, filtered, refused).
+    NoImage,
+    /// The response body is larger than the client's configured cap.
+    ResponseTooLarge,
+}
+
+impl ErrorKind {
+    /// The stable snake_case name, e.g. `"rate_limited"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::Authentication => "authentication",
+            ErrorKind::PermissionDenied => "permission_denied",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::QuotaExhausted => "quota_exhausted",
+            ErrorKind::Server => "server",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Network => "network",
+            ErrorKind::Decode => "decode",
+            ErrorKind::NoImage => "no_image",
+            ErrorKind::ResponseTooLarge => "response_too_large",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error returned by the server (any non-2xx status, or an error object in a stream).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The category derived from the status and the body.
+    pub kind: ErrorKind,
+    /// The HTTP status (for an error inside a 200 stream: the error's own `code`).
+    pub http_status: u16,
+    /// The server's message (secrets scrubbed).
+    pub message: String,
+    /// Google's `error.status`, e.g. `RESOURCE_EXHAUSTED`.
+    pub status: Option<String>,
+    /// The gateway's (LiteLLM) `error.type`, e.g. `budget_exceeded`.
+    pub error_type: Option<String>,
+    /// The gateway's (LiteLLM) `error.param`.
+    pub param: Option<String>,
+    /// `google.rpc.ErrorInfo.reason`, e.g. `API_KEY_INVALID`.
+    pub reason: Option<String>,
+    /// How long the server asked us to wait: `RetryInfo.retryDelay`, the `Retry-After`
+    /// header, or "Please retry in Ns." in the message.
+    pub retry_after: Option<Duration>,
+    /// `google.rpc.BadRequest.fieldViolations`.
+    pub field_violations: Vec<FieldViolation>,
+    /// `google.rpc.QuotaFailure.violations` (quota ids).
+    pub quota_violations: Vec<String>,
+    /// The raw `error.details` array, when present.
+    pub details: Option<serde_json::Value>,
+}
+
+/// One `google.rpc.BadRequest` field violation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldViolation {
+    /// The offending field path, as the server names it.
+    pub field: String,
+    /// Why it was rejected.
+    pub description: String,
+}
+
+/// An HTTP 200 that carries no final image: a blocked prompt, a filtered image, a text-only
+/// refusal or `NO_IMAGE`. The whole parsed response stays available.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct NoImage {
+    /// The candidate's `finishReason`, verbatim.
+    pub finish_reason: Option<String>,
+    /// The candidate's `finishMessage` (dropped by the official SDKs; kept here).
+    pub finish_message: Option<String>,
+    /// `promptFeedback.blockReason`, verbatim.
+    pub block_reason: Option<String>,
+    /// `promptFeedback.blockReasonMessage`.
+    pub block_reason_message: Option<String>,
+    /// Any non-thought text the model wrote instead (often the refusal).
+    pub text: Option<String>,
+    /// The response as parsed.
+    pub response: GenerateResponse,
+}
+
+/// How a transport failed (reported by the client crate; the core never does IO).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportFailure {
+    /// Connect, read or overall timeout.
+    Timeout,
+    /// DNS, connect, TLS or a connection broken mid-body.
+    Network,
+    /// The body exceeded the configured size cap.
+    ResponseTooLarge,
+}
+
+/// Every failure the SDK reports. [`Error::kind`] gives the stable category.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Rejected before anything was sent; `field` names the option to fix.
+    InvalidRequest {
+        /// The offending option, e.g. `aspect_ratio` or `images[1].mime_type`.
+        field: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// The server answered with an error.
+    Api(Box<ApiError>),
+    /// HTTP 200 without a final image.
+    NoImage(Box<NoImage>),
+    /// The body could not be decoded.
+    Decode {
+        /// What could not be decoded.
+        message: String,
+        /// The HTTP status of the undecodable response, if any.
+        http_status: Option<u16>,
+    },
+    /// The transport failed (reported by the client crate).
+    Transport {
+        /// How it failed.
+        failure: TransportFailure,
+        /// Details (secrets scrubbed).
+        message: String,
+    },
+}
+
+impl Error {
+    /// A validation error naming `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidRequest {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A decode error.
+    pub fn decode(message: impl Into<String>, http_status: Option<u16>) -> Self {
+        Error::Decode {
+            message: message.into(),
+            http_status,
+        }
+    }
+
+    /// A transport error; the message is scrubbed of anything that looks like a key.
+    pub fn transport(failure: TransportFailure, message: impl Into<String>) -> Self {
+        Error::Transport {
+            failure,
+            message: scrub_secrets(&message.into()),
+        }
+    }
+
+    /// The stable category.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidRequest { .. } => ErrorKind::InvalidRequest,
+            Error::Api(api) => api.kind,
+            Error::NoImage(_) => ErrorKind::NoImage,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Transport { failure, .. } => match failure {
+                TransportFailure::Timeout => ErrorKind::Timeout,
+                TransportFailure::Network => ErrorKind::Network,
+                TransportFailure::ResponseTooLarge => ErrorKind::ResponseTooLarge,
+            },
+        }
+    }
+
+    /// Whether sending the same request again may succeed (408, 429 rate limits, 500, 502,
+    /// 503, 504, timeouts and network failures). Never for validation, auth, budget or
+    /// credits errors.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(api) => match api.kind {
+                ErrorKind::RateLimited | ErrorKind::Timeout => true,
+                ErrorKind::Server => matches!(api.http_status, 500 | 502 | 503 | 504),
+                _ => false,
+            },
+            Error::Transport { failure, .. } => {
+                matches!(
+                    failure,
+                    TransportFailure::Timeout | TransportFailure::Network
+                )
+            }
+            _ => false,
+        }
+    }
+
+    /// The validation field, for [`Error::InvalidRequest`].
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::InvalidRequest { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when the error came from a response.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Api(api) => Some(api.http_status),
+            Error::Decode { http_status, .. } => *http_status,
+            Error::NoImage(_) => Some(200),
+            _ => None,
+        }
+    }
+
+    /// The delay the server asked for before a retry, if it named one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api(api) => api.retry_after,
+            _ => None,
+        }
+    }
+
+    /// The human-readable message (without the kind prefix).
+    pub fn message(&self) -> String {
+        match self {
+            Error::InvalidRequest { field, message } => format!("{field}: {message}"),
+            Error::Api(api) => api.message.clone(),
+            Error::NoImage(no_image) => no_image.describe(),
+            Error::Decode { message, .. } | Error::Transport { message, .. } => message.clone(),
+        }
+    }
+
+    /// The API error details, for [`Error::Api`].
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// The no-image details, for [`Error::NoImage`].
+    pub fn no_image(&self) -> Option<&NoImage> {
+        match self {
+            Error::NoImage(no_image) => Some(no_image),
+            _ => None,
+        }
+    }
+
+    /// Replaces every occurrence of `secret` in the messages with `***`. Clients call this
+    /// with their API key on every error they return, as a last line of defence.
+    pub fn redact(mut self, secret: &str) -> Self {
+        if secret.is_empty() {
+            return self;
+        }
+        let fix = |text: &mut String| {
+            if text.contains(secret) {
+                *text = text.replace(secret, "***");
+            }
+        };
+        match &mut self {
+            Error::InvalidRequest { message, .. }
+            | Error::Decode { message, .. }
+            | Error::Transport { message, .. } => fix(message),
+            Error::Api(api) => {
+                fix(&mut api.message);
+                if let Some(param) = &mut api.param {
+                    fix(param);
+                }
+            }
+            Error::NoImage(no_image) => {
+                if let Some(text) = &mut no_image.text {
+                    fix(text);
+                }
+            }
+        }
+        self
+    }
+}
+
+impl NoImage {
+    fn describe(&self) -> String {
+        let mut out = String::from("the response contains no image");
+        if let Some(block) = &self.block_reason {
+            out.push_str(&format!("; the prompt was blocked ({block})"));
+            if let Some(message) = &self.block_reason_message {
+                out.push_str(&format!(": {message}"));
+            }
+        }
+        if let Some(reason) = &self.finish_reason {
+            out.push_str(&format!("; finishReason {reason}"));
+        }
+        if let Some(message) = &self.finish_message {
+            out.push_str(&format!(": {message}"));
+        }
+        if let Some(text) = &self.text {
+            out.push_str(&format!("; the model said: {}", excerpt(text, 300)));
+        }
+        out.push_str(match self.finish_reason.as_deref() {
+            Some("NO_IMAGE" | "IMAGE_OTHER" | "OTHER") => {
+                ". Retrying once may help; otherwise describe the image more concretely"
+            }
+            Some("MAX_TOKENS") => ". Raise or remove max_output_tokens",
+            _ => ". Rephrase the prompt",
+        });
+        out
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest { field, message } => {
+                write!(f, "invalid request: {field}: {message}")
+            }
+            Error::Api(api) => {
+                write!(f, "{} (HTTP {}", api.kind, api.http_status)?;
+                if let Some(status) = &api.status {
+                    write!(f, " {status}")?;
+                }
+                write!(f, "): {}", api.message)?;
+                if let Some(delay) = api.retry_after {
+                    write!(f, " [retry after {:.1}s]", delay.as_secs_f64())?;
+                }
+                Ok(())
+            }
+            Error::NoImage(no_image) => write!(f, "no_image: {}", no_image.describe()),
+            Error::Decode {
+                message,
+                http_status,
+            } => match http_status {
+                Some(status) => write!(f, "decode (HTTP {status}): {message}"),
+                None => write!(f, "decode: {message}"),
+            },
+            Error::Transport { failure, message } => {
+                let kind = Error::Transport {
+                    failure: *failure,
+                    message: String::new(),
+                }
+                .kind();
+                write!(f, "{kind}: {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// At most `max` characters of `text`, on a character boundary, with `…` when cut.
+pub(crate) fn excerpt(text: &str, max: usize) -> String {
+    let trimmed = text.trim();
+    match trimmed.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &trimmed[..cut]),
+        None => trimmed.to_string(),
+    }
+}
+
+/// Masks what looks like a credential in server-provided text: `key=...` query values,
+/// Google API keys (`AIza…`) and LiteLLM virtual keys (`sk-…`).
+pub fn scrub_secrets(text: &str) -> String {
+    if !(text.contains("key=") || text.contains("AIza") || text.contains("sk-")) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let next = ["key=", "AIza", "sk-"]
+            .iter()
+            .filter_map(|marker| rest.find(marker).map(|at| (at, *marker)))
+            .min_by_key(|(at, _)| *at);
+        let Some((at, marker)) = next else {
+            out.push_str(rest);
+            break;
+        };
+        // `sk-` and `AIza` only count at a word start.
+        let at_word_start = at == 0
+            || !rest[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
+        let keep_marker = if marker == "AIza" { "" } else { marker };
+        out.push_str(&rest[..at]);
+        let after = &rest[at + marker.len()..];
+        let secret_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+            .unwrap_or(after.len());
+        if (marker == "key=" || at_word_start) && secret_len >= 4 {
+            out.push_str(keep_marker);
+            out.push_str("***");
+            rest = &after[secret_len..];
+        } else {
+            out.push_str(marker);
+            rest = after;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrubs_keys() {
+        assert_eq!(
+            scrub_secrets("GET /x?key=abc123def&alt=sse"),
+            "GET /x?key=***&alt=sse"
+        );
+        assert_eq!(
+            scrub_secrets("Received API Key = sk-1234567890abc, hash"),
+            "Received API Key = sk-***, hash"
+        );
+        assert_eq!(
+            scrub_secrets("key AIzaSyA-1234567890abcdefghijklmnopqrstu bad"),
+            "key *** bad"
+        );
+        assert_eq!(scrub_secrets("task-sk-no"), "task-sk-no");
+        assert_eq!(scrub_secrets("nothing here"), "nothing here");
+    }
+
+    #[test]
+    fn redact_replaces_the_key_everywhere() {
+        let err = Error::decode("bad body mentions my-secret-key twice: my-secret-key", None)
+            .redact("my-secret-key");
+        assert!(!format!("{err} {err:?}").contains("my-secret-key"));
+    }
+
+    #[test]
+    fn excerpt_cuts_on_char_boundary() {
+        assert_eq!(excerpt("ăâđêôơư", 3), "ăâđ…");
+        assert_eq!(excerpt("  short ", 10), "short");
+    }
+}

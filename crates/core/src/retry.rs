@@ -1,0 +1,130 @@
+//! Pure retry decisions. The caller passes the attempt number and a jitter value; the
+//! transport does the sleeping.
+
+use std::time::Duration;
+
+use crate::error::Error;
+
+/// What to do after a failed attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetryDecision {
+    /// Try again after this delay.
+    Retry {
+        /// How long to wait first.
+        after: Duration,
+    },
+    /// Return the error.
+    GiveUp,
+}
+
+/// Capped exponential backoff with jitter; server-requested delays win.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Total attempts, the first included (1 = never retry).
+    pub max_attempts: u32,
+    /// Backoff before the second attempt.
+    pub initial_backoff: Duration,
+    /// Backoff cap.
+    pub max_backoff: Duration,
+    /// A server asking for a longer wait than this means: give up now and say so.
+    pub max_server_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 3 attempts, 1 s then 2 s (± jitter), capped at 30 s; server delays up to 60 s honoured.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(30),
+            max_server_delay: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// The default policy with `max_attempts` total attempts.
+    pub fn with_max_attempts(max_attempts: u32) -> Self {
+        RetryPolicy {
+            max_attempts: max_attempts.max(1),
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Decides after attempt number `attempt` (1-based) failed with `error`. `jitter` is a
+    /// value in `0.0..=1.0` from the caller's random source (0 gives half the backoff, 1 the
+    /// whole of it).
+    pub fn decide(&self, attempt: u32, error: &Error, jitter: f64) -> RetryDecision {
+        if attempt >= self.max_attempts || !error.is_retryable() {
+            return RetryDecision::GiveUp;
+        }
+        if let Some(asked) = error.retry_after() {
+            if asked > self.max_server_delay {
+                return RetryDecision::GiveUp;
+            }
+            return RetryDecision::Retry { after: asked };
+        }
+        let exponent = attempt.saturating_sub(1).min(20);
+        let backoff = self
+            .initial_backoff
+            .saturating_mul(1u32 << exponent)
+            .min(self.max_backoff);
+        let jitter = if jitter.is_finite() {
+            jitter.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        RetryDecision::Retry {
+            after: backoff.mul_f64(0.5 + 0.5 * jitter),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::TransportFailure;
+    use crate::response::parse_response;
+
+    #[test]
+    fn decisions() {
+        let policy = RetryPolicy::default();
+        let net = Error::transport(TransportFailure::Network, "reset");
+        assert_eq!(
+            policy.decide(1, &net, 1.0),
+            RetryDecision::Retry {
+                after: Duration::from_secs(1)
+            }
+        );
+        assert_eq!(
+            policy.decide(2, &net, 0.0),
+            RetryDecision::Retry {
+                after: Duration::from_secs(1)
+            }
+        );
+        assert_eq!(policy.decide(3, &net, 0.0), RetryDecision::GiveUp);
+        let auth = parse_response(401, &[], b"{}").unwrap_err();
+        assert_eq!(policy.decide(1, &auth, 0.0), RetryDecision::GiveUp);
+        let slow = parse_response(
+            429,
+            &[("retry-after".into(), "120".into())],
+            b"{\"error\":{\"code\":429,\"message\":\"x\"}}",
+        )
+        .unwrap_err();
+        assert_eq!(policy.decide(1, &slow, 0.0), RetryDecision::GiveUp);
+        let not_impl = parse_response(501, &[], b"").unwrap_err();
+        assert_eq!(policy.decide(1, &not_impl, 0.0), RetryDecision::GiveUp);
+        assert_eq!(
+            RetryPolicy::none().decide(1, &net, 0.0),
+            RetryDecision::GiveUp
+        );
+    }
+}
