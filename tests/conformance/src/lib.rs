@@ -43,12 +43,19 @@ pub const DEFAULT_API_KEY: &str = "test-key";
 /// that chunk boundaries fall inside events and events before an error are observed).
 pub const STREAM_PIECE: usize = 7;
 
-/// The directory holding the cases: `tests/fixtures/cases` of this repository.
+/// The environment variable that overrides [`cases_dir`] (e.g. for a packaged runner).
+pub const CASES_DIR_ENV: &str = "GEMINI_IMAGE_CASES_DIR";
+
+/// The directory holding the cases: `$GEMINI_IMAGE_CASES_DIR` if set, else
+/// `tests/fixtures/cases` of this repository.
 pub fn cases_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("fixtures")
-        .join("cases")
+    match std::env::var_os(CASES_DIR_ENV) {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("fixtures")
+            .join("cases"),
+    }
 }
 
 /// What a case exercises.

@@ -220,3 +220,64 @@ fn runner_detects_mutations() {
     let _ = std::fs::remove_dir_all(&scratch);
     assert!(survivors.is_empty(), "undetected mutations: {survivors:?}");
 }
+
+/// Every known model id and alias, an unknown model, both base URLs and every response-side
+/// error kind appear in some case.
+#[test]
+fn cases_cover_models_and_kinds() {
+    use gemini_image_core::model::KNOWN_MODELS;
+    use serde_json::Value;
+
+    let cases = load_cases().unwrap();
+    let mut models = Vec::new();
+    let mut urls = Vec::new();
+    let mut kinds = Vec::new();
+    fn walk(value: &Value, key: &str, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if k == key {
+                        if let Some(s) = v.as_str() {
+                            out.push(s.to_string());
+                        }
+                    }
+                    walk(v, key, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, key, out)),
+            _ => {}
+        }
+    }
+    for case in &cases {
+        walk(&case.raw, "model", &mut models);
+        walk(&case.raw, "url", &mut urls);
+        walk(&case.raw, "kind", &mut kinds);
+    }
+    for model in KNOWN_MODELS.iter().chain(&["gemini-9-ultra-image"]) {
+        assert!(models.iter().any(|m| m == model), "no case uses {model}");
+    }
+    assert!(models.iter().any(|m| m.starts_with("models/")));
+    for base in [
+        "https://api.thucchien.ai/gemini/",
+        "https://generativelanguage.googleapis.com/",
+    ] {
+        assert!(
+            urls.iter().any(|u| u.starts_with(base)),
+            "no case uses {base}"
+        );
+    }
+    for kind in [
+        "invalid_request",
+        "authentication",
+        "permission_denied",
+        "not_found",
+        "rate_limited",
+        "quota_exhausted",
+        "server",
+        "timeout",
+        "decode",
+        "no_image",
+    ] {
+        assert!(kinds.iter().any(|k| k == kind), "no case expects {kind}");
+    }
+}
