@@ -440,7 +440,7 @@ impl GenerateResponse {
     /// Parses one JSON body (a whole response or one stream event) without looking at an
     /// HTTP status. An `{"error": …}` object becomes the API error it describes.
     pub fn from_json(body: &[u8]) -> Result<GenerateResponse, Error> {
-        parse_success(200, &[], body)
+        parse_success(200, body)
     }
 }
 
@@ -453,17 +453,13 @@ pub fn parse_response(
     body: &[u8],
 ) -> Result<GenerateResponse, Error> {
     if (200..300).contains(&status) {
-        parse_success(status, headers, body)
+        parse_success(status, body)
     } else {
         Err(api_error::from_http(status, headers, body))
     }
 }
 
-fn parse_success(
-    status: u16,
-    headers: &[(String, String)],
-    body: &[u8],
-) -> Result<GenerateResponse, Error> {
+fn parse_success(status: u16, body: &[u8]) -> Result<GenerateResponse, Error> {
     let trimmed = trim_ascii(body);
     if trimmed.first() != Some(&b'{') {
         let what = if trimmed.is_empty() {
@@ -485,9 +481,10 @@ fn parse_success(
     match serde_json::from_slice::<GenerateResponse>(body) {
         Ok(response) => {
             if response.candidates.is_empty() && response.prompt_feedback.is_none() {
-                // A proxy may put an error object in a 2xx body.
+                // A proxy (or a stream) may put an error object in a 2xx body: its own
+                // `code` says more than the 200 it came with.
                 if let Ok(ErrorProbe { error: Some(_) }) = serde_json::from_slice(body) {
-                    return Err(api_error::from_http(status, headers, body));
+                    return Err(api_error::from_stream_object(body));
                 }
             }
             Ok(response)

@@ -1,9 +1,8 @@
 //! Streaming: turns SSE payloads into typed events and merges the chunks into one response.
 
-use crate::api_error;
 use crate::content::{Blob, Content, Part, PartData, ROLE_MODEL};
 use crate::error::Error;
-use crate::response::{Candidate, ErrorProbe, GenerateResponse};
+use crate::response::{Candidate, GenerateResponse};
 use crate::sse::SseDecoder;
 
 /// Something that arrived on a stream, part by part.
@@ -34,9 +33,6 @@ impl StreamEvent {
 
 /// Parses one SSE payload: a chunk, or the error it carries.
 pub fn parse_stream_event(payload: &[u8]) -> Result<GenerateResponse, Error> {
-    if let Ok(ErrorProbe { error: Some(_) }) = serde_json::from_slice::<ErrorProbe>(payload) {
-        return Err(api_error::from_stream_object(payload));
-    }
     GenerateResponse::from_json(payload)
 }
 
