@@ -171,6 +171,8 @@ pub struct StreamParser {
     decoder: SseDecoder,
     accumulator: StreamAccumulator,
     chunks: usize,
+    /// An error met after events in the same read: those events are returned first.
+    pending_error: Option<Error>,
 }
 
 impl StreamParser {
@@ -180,7 +182,12 @@ impl StreamParser {
     }
 
     /// Feeds body bytes; returns the events completed by them, or the stream's error.
+    /// Events that precede an error in the same bytes are returned first; the error comes
+    /// on the next call.
     pub fn feed(&mut self, bytes: &[u8]) -> Result<Vec<StreamEvent>, Error> {
+        if let Some(error) = self.pending_error.take() {
+            return Err(error);
+        }
         let payloads = self.decoder.feed(bytes);
         self.absorb(payloads)
     }
@@ -188,8 +195,14 @@ impl StreamParser {
     /// Ends the stream: the merged response (which may have no image — see
     /// [`GenerateResponse::require_image`]), plus any events of an unterminated last event.
     pub fn finish(mut self) -> Result<(Vec<StreamEvent>, GenerateResponse), Error> {
+        if let Some(error) = self.pending_error.take() {
+            return Err(error);
+        }
         let last = self.decoder.finish();
         let events = self.absorb(last.into_iter().collect())?;
+        if let Some(error) = self.pending_error.take() {
+            return Err(error);
+        }
         if self.chunks == 0 {
             return Err(Error::decode(
                 "the stream ended without any event; the connection may have been cut",
@@ -205,7 +218,14 @@ impl StreamParser {
             if payload.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let chunk = parse_stream_event(&payload)?;
+            let chunk = match parse_stream_event(&payload) {
+                Ok(chunk) => chunk,
+                Err(error) if events.is_empty() => return Err(error),
+                Err(error) => {
+                    self.pending_error = Some(error);
+                    return Ok(events);
+                }
+            };
             self.chunks += 1;
             events.extend(self.accumulator.push(chunk));
         }
@@ -245,10 +265,11 @@ mod tests {
     #[test]
     fn error_mid_stream() {
         let mut parser = StreamParser::new();
-        parser.feed(b"data: {\"candidates\":[]}\n\n").unwrap();
-        let err = parser
-            .feed(b"{\"error\":{\"code\":503,\"message\":\"overloaded\",\"status\":\"UNAVAILABLE\"}}\n\n")
-            .unwrap_err();
+        let events = parser
+            .feed(b"data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"hm\",\"thought\":true}]}}]}\n\n{\"error\":{\"code\":503,\"message\":\"overloaded\",\"status\":\"UNAVAILABLE\"}}\n\n")
+            .unwrap();
+        assert_eq!(events.len(), 1, "events before the error come first");
+        let err = parser.feed(b"data: {}\n\n").unwrap_err();
         assert_eq!(err.kind().as_str(), "server");
         assert_eq!(err.http_status(), Some(503));
         assert!(StreamParser::new().finish().is_err());
