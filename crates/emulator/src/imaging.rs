@@ -429,25 +429,37 @@ fn segment(out: &mut Vec<u8>, marker: u8, payload: &[u8]) {
     out.extend_from_slice(payload);
 }
 
+/// Filler bytes for padding: one pseudo-random block per seed, repeated (cheap to make,
+/// and not trivially compressible within a block).
+fn filler(len: usize, seed: u64, printable: bool) -> Vec<u8> {
+    const BLOCK: usize = 64 * 1024;
+    let mut rng = Rng::new(seed);
+    let mut block = Vec::with_capacity(BLOCK);
+    while block.len() < BLOCK {
+        block.extend_from_slice(&rng.next_u64().to_le_bytes());
+    }
+    if printable {
+        for b in &mut block {
+            // Printable ASCII keeps a JPEG comment readable by any tool.
+            *b = b' ' + *b % 95;
+        }
+    }
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        let n = (len - out.len()).min(BLOCK);
+        out.extend_from_slice(&block[..n]);
+    }
+    out
+}
+
 /// Padding in COM segments so the file is about `target` bytes long.
 fn jpeg_padding(natural: usize, target: usize, seed: u64) -> Vec<u8> {
     let mut out = Vec::new();
     let mut remaining = target.saturating_sub(natural);
-    let mut rng = Rng::new(seed);
-    let mut payload = Vec::with_capacity(65_533);
+    let payload = filler(65_533, seed, true);
     while remaining > 4 {
         let n = (remaining - 4).min(65_533);
-        payload.clear();
-        while payload.len() < n {
-            let r = rng.next_u64().to_le_bytes();
-            for b in r {
-                if payload.len() < n {
-                    // Printable ASCII keeps the comment readable by any tool.
-                    payload.push(b' ' + b % 95);
-                }
-            }
-        }
-        segment(&mut out, 0xFE, &payload);
+        segment(&mut out, 0xFE, &payload[..n]);
         remaining -= n + 4;
     }
     out
@@ -574,22 +586,23 @@ pub(crate) fn encode_png(
         let natural = out.len();
         if target > natural + 12 {
             // Insert before IEND (the last 12 bytes).
-            let iend = out.split_off(natural - 12);
+            let iend = out.split_off(natural.saturating_sub(12));
             let mut remaining = target - natural;
-            let mut rng = Rng::new(fnv64(&out[out.len().saturating_sub(4096)..]));
-            let mut data = Vec::new();
+            const CHUNK: usize = 1 << 20;
+            let mut full = b"emPd".to_vec();
+            full.extend_from_slice(&filler(
+                CHUNK,
+                fnv64(&out[out.len().saturating_sub(4096)..]),
+                false,
+            ));
+            let full_crc = crc32(&full);
+            out.reserve(remaining);
             while remaining > 12 {
-                let n = (remaining - 12).min(1 << 20);
-                data.clear();
-                while data.len() < n {
-                    data.extend_from_slice(&rng.next_u64().to_le_bytes());
-                }
-                data.truncate(n);
+                let n = (remaining - 12).min(CHUNK);
+                let typed = &full[..4 + n];
+                let crc = if n == CHUNK { full_crc } else { crc32(typed) };
                 out.extend_from_slice(&(n as u32).to_be_bytes());
-                let start = out.len();
-                out.extend_from_slice(b"emPd");
-                out.extend_from_slice(&data);
-                let crc = crc32(&out[start..]);
+                out.extend_from_slice(typed);
                 out.extend_from_slice(&crc.to_be_bytes());
                 remaining -= n + 12;
             }
