@@ -99,7 +99,12 @@
 //! (default 3000 ms). Large images: `[[bytes:N]]` or header `x-emulator-image-bytes: N`
 //! (`N` in bytes, or with a `k`/`m` suffix) makes the final image about N bytes — JPEG
 //! padded with COM segments, PNG with a private ancillary chunk — still a valid image of
-//! the same pixel size. Results are cached, so repeated large requests are cheap.
+//! the same pixel size (never smaller than the unpadded image). Results are cached, so
+//! repeated large requests are cheap.
+//!
+//! Request bodies up to [`EmulatorConfig::max_body_bytes`] (200 MiB) are accepted; larger
+//! ones get a plain 413 (often seen by the client as a broken pipe, since the server
+//! answers before reading the body).
 //!
 //! # Out of scope
 //!

@@ -361,3 +361,49 @@ fn many_concurrent_requests() {
     eprintln!("32 parallel requests: {:?}", t.elapsed());
     assert_eq!(emu.request_count(), 32);
 }
+
+#[test]
+fn large_request_bodies_are_accepted_up_to_the_limit() {
+    let emu = start();
+    // A ~6 MiB image made by the emulator itself, sent back as an edit input (~8 MiB body,
+    // far over axum's 2 MiB default).
+    let r = post_raw(
+        &generate_url(&emu, "gemini-3-pro-image-preview"),
+        &body("big input", None, None),
+        &[("x-goog-api-key", KEY), ("x-emulator-image-bytes", "6m")],
+    )
+    .unwrap();
+    let (_, big) = final_image(&r.json());
+    assert!(big.len() >= 6 << 20);
+    let edit = json!({
+        "contents": [{"parts": [
+            {"text": "edit the big one"},
+            {"inlineData": {"mimeType": "image/jpeg", "data": b64(&big)}}
+        ]}]
+    })
+    .to_string();
+    let r = generate(&emu, "gemini-3-pro-image-preview", &edit);
+    assert_eq!(r.status, 200, "{}", &r.text()[..r.text().len().min(300)]);
+
+    // Over a configured limit: 413.
+    let small = gemini_image_emulator::Emulator::start(
+        gemini_image_emulator::EmulatorConfig::default().with_max_body_bytes(4096),
+    )
+    .unwrap();
+    // The server answers 413 as soon as it sees the Content-Length and closes the
+    // connection, so the client may instead see a broken pipe while still sending.
+    match post_raw(
+        &generate_url(&small, "gemini-3-pro-image-preview"),
+        &edit,
+        &[("x-goog-api-key", KEY)],
+    ) {
+        Ok(r) => assert_eq!(r.status, 413),
+        Err(e) => assert!(matches!(e, ureq::Error::Io(_)), "{e}"),
+    }
+    let r = generate(
+        &small,
+        "gemini-3-pro-image-preview",
+        &body("tiny", None, None),
+    );
+    assert_eq!(r.status, 200);
+}
