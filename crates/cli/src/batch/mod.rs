@@ -1,0 +1,468 @@
+//! `batch`: many prompts from a JSONL file, bounded concurrency, a manifest for resuming,
+//! and Ctrl-C that stops handing out work without losing finished images.
+
+pub mod input;
+pub mod manifest;
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use gemini_image::{Client, GenerateRequest, Part, PartData};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use crate::args::BatchArgs;
+use crate::config::resolve;
+use crate::connect::connect;
+use crate::errors::{CliError, EXIT_INTERRUPTED, EXIT_OK, EXIT_OTHER, HintContext};
+use crate::inputs::read_image;
+use crate::output::{self, write_atomic};
+use crate::redact::redact;
+use crate::single::{Failure, sdk_failure};
+use crate::summary::ImageInfo;
+
+use input::{Defaults, Item};
+use manifest::{Manifest, Record, RecordError};
+
+/// Set by the first Ctrl-C: no new items are started.
+static STOP: AtomicBool = AtomicBool::new(false);
+/// Items in flight, for the Ctrl-C message.
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// What a batch run did.
+#[derive(Debug, Serialize)]
+pub struct BatchSummary {
+    /// Whether every item is now ok.
+    pub ok: bool,
+    /// Always `batch`.
+    pub command: &'static str,
+    /// Items in the input.
+    pub total: usize,
+    /// Items that succeeded in this run.
+    pub succeeded: usize,
+    /// Items that failed in this run.
+    pub failed: usize,
+    /// Items skipped because an earlier run finished them.
+    pub skipped: usize,
+    /// Items not started because of Ctrl-C.
+    pub not_started: usize,
+    /// Whether Ctrl-C stopped the run.
+    pub interrupted: bool,
+    /// The output directory.
+    pub out_dir: PathBuf,
+    /// The manifest.
+    pub manifest: PathBuf,
+    /// The records written in this run, in completion order.
+    pub items: Vec<Record>,
+    /// The process exit code.
+    pub exit_code: u8,
+}
+
+/// Runs a batch. Returns the summary (with its exit code) once the run ends.
+pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
+    let settings = resolve(
+        &args.conn,
+        &|name| std::env::var(name).ok(),
+        gemini_image::DEFAULT_MODEL,
+    );
+    let (text, base_dir) = read_input(&args.input)?;
+    let items = input::parse(
+        &text,
+        &Defaults {
+            model: settings.model.clone(),
+            aspect_ratio: args.aspect_ratio,
+            image_size: args.image_size,
+            base_dir,
+        },
+    )?;
+    if items.is_empty() {
+        return Err(CliError::usage(
+            format!("{}: no prompts found", args.input.display()),
+            Some("write one JSON object per line, e.g. {\"prompt\": \"a red fox\"}".to_string()),
+        )
+        .into());
+    }
+    std::fs::create_dir_all(&args.out_dir)
+        .map_err(|e| CliError::io("cannot create output directory", &args.out_dir, &e))?;
+    let previous = manifest::read_previous(&args.out_dir)?;
+    if !previous.bad_lines.is_empty() {
+        eprintln!(
+            "warning: ignoring unreadable lines {:?} of {} (cut short by an interrupted run?)",
+            previous.bad_lines,
+            args.out_dir.join(manifest::MANIFEST_NAME).display()
+        );
+    }
+    let mut todo = Vec::new();
+    let mut skipped = 0usize;
+    for item in items.iter() {
+        match previous.done.get(&item.id) {
+            Some(files) if files.iter().all(|f| args.out_dir.join(f).is_file()) => skipped += 1,
+            Some(_) => {
+                eprintln!(
+                    "note: {} is marked ok in the manifest but its image is missing; running it again",
+                    item.id
+                );
+                todo.push(item);
+            }
+            None => todo.push(item),
+        }
+    }
+    let manifest_path = args.out_dir.join(manifest::MANIFEST_NAME);
+    let mut summary = BatchSummary {
+        ok: true,
+        command: "batch",
+        total: items.len(),
+        succeeded: 0,
+        failed: 0,
+        skipped,
+        not_started: 0,
+        interrupted: false,
+        out_dir: args.out_dir.clone(),
+        manifest: manifest_path,
+        items: Vec::new(),
+        exit_code: EXIT_OK,
+    };
+    if todo.is_empty() {
+        eprintln!(
+            "all {} items are already done (see {}); nothing to do",
+            items.len(),
+            summary.manifest.display()
+        );
+        return Ok(summary);
+    }
+    if skipped > 0 {
+        eprintln!(
+            "resuming: {skipped} items already done, {} to go",
+            todo.len()
+        );
+    }
+
+    let connection = connect(&settings, true)?;
+    let manifest = Mutex::new(Manifest::open(&args.out_dir)?);
+    install_ctrlc();
+    let progress = Progress::new(todo.len(), std::io::stderr().is_terminal());
+    let next = AtomicUsize::new(0);
+    let records: Mutex<Vec<Record>> = Mutex::new(Vec::new());
+    let fatal: Mutex<Option<CliError>> = Mutex::new(None);
+    let workers = (args.concurrency as usize).clamp(1, todo.len());
+    let ctx = Worker {
+        client: &connection.client,
+        hints: &connection.hints,
+        out_dir: &args.out_dir,
+        manifest: &manifest,
+        progress: &progress,
+        records: &records,
+        fatal: &fatal,
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    if STOP.load(Ordering::SeqCst) || lock(ctx.fatal).is_some() {
+                        break;
+                    }
+                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(item) = todo.get(index) else { break };
+                    IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+                    ctx.process(item);
+                    IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+                }
+            });
+        }
+    });
+    progress.finish();
+
+    let records = records.into_inner().unwrap_or_else(|e| e.into_inner());
+    summary.succeeded = records.iter().filter(|r| r.status == "ok").count();
+    summary.failed = records.len() - summary.succeeded;
+    summary.not_started = todo.len() - records.len();
+    summary.interrupted = STOP.load(Ordering::SeqCst);
+    let failure_codes: Vec<u8> = records
+        .iter()
+        .filter_map(|r| r.error.as_ref().map(|e| e.exit_code))
+        .collect();
+    summary.items = records;
+    if let Some(error) = fatal.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        // The manifest could not be written: stop, loudly.
+        return Err(error.into());
+    }
+    summary.exit_code = if summary.interrupted {
+        EXIT_INTERRUPTED
+    } else if let Some(first) = failure_codes.first() {
+        if failure_codes.iter().all(|c| c == first) {
+            *first
+        } else {
+            EXIT_OTHER
+        }
+    } else {
+        EXIT_OK
+    };
+    summary.ok = summary.exit_code == EXIT_OK;
+    print_summary(&summary);
+    Ok(summary)
+}
+
+fn print_summary(s: &BatchSummary) {
+    let mut line = format!(
+        "batch: {} items: {} ok, {} failed",
+        s.total, s.succeeded, s.failed
+    );
+    if s.skipped > 0 {
+        line.push_str(&format!(", {} skipped (done earlier)", s.skipped));
+    }
+    if s.not_started > 0 {
+        line.push_str(&format!(", {} not started", s.not_started));
+    }
+    eprintln!("{line}");
+    eprintln!("manifest: {}", s.manifest.display());
+    if s.interrupted {
+        eprintln!("interrupted: run the same command again to finish the remaining items");
+    } else if s.failed > 0 {
+        eprintln!(
+            "some items failed (see \"error\" in the manifest); run the same command again to retry only those"
+        );
+    }
+}
+
+fn read_input(path: &Path) -> Result<(String, PathBuf), CliError> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| CliError::io("cannot read", Path::new("standard input"), &e))?;
+        return Ok((text, PathBuf::new()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        let mut err = CliError::io("cannot read prompts file", path, &e);
+        err.code = crate::errors::EXIT_USAGE;
+        err.kind = "usage".to_string();
+        err
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        CliError::usage(
+            format!("{}: not UTF-8 text", path.display()),
+            Some("save the prompts file as UTF-8".to_string()),
+        )
+    })?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok((text, base))
+}
+
+fn install_ctrlc() {
+    let result = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            eprintln!(
+                "\ninterrupted again: abandoning the items in flight (finished images are kept)"
+            );
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+        eprintln!(
+            "\ninterrupted: finishing {} item(s) in flight, starting no new ones; press Ctrl-C again to abandon them",
+            IN_FLIGHT.load(Ordering::SeqCst)
+        );
+    });
+    if let Err(err) = result {
+        eprintln!(
+            "warning: cannot handle Ctrl-C ({err}); an interrupt will stop the batch at once"
+        );
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+struct Worker<'a> {
+    client: &'a Client,
+    hints: &'a HintContext,
+    out_dir: &'a Path,
+    manifest: &'a Mutex<Manifest>,
+    progress: &'a Progress,
+    records: &'a Mutex<Vec<Record>>,
+    fatal: &'a Mutex<Option<CliError>>,
+}
+
+impl Worker<'_> {
+    fn process(&self, item: &Item) {
+        let record = self.run_item(item);
+        let line = match &record.error {
+            None => {
+                let paths: Vec<String> = record
+                    .paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect();
+                let retry = if record.attempts > 1 {
+                    format!(" (attempt {})", record.attempts)
+                } else {
+                    String::new()
+                };
+                format!("ok {} -> {}{retry}", item.id, paths.join(", "))
+            }
+            Some(error) => format!("error {} (line {}): {}", item.id, item.line, error.message),
+        };
+        // Images are on disk already; the record makes them count for a resume.
+        let appended = lock(self.manifest).append(&record);
+        self.progress
+            .item_done(&redact(&line), record.error.is_none());
+        if let Err(err) = appended {
+            let mut fatal = lock(self.fatal);
+            if fatal.is_none() {
+                *fatal = Some(err);
+            }
+        }
+        lock(self.records).push(record);
+    }
+
+    fn run_item(&self, item: &Item) -> Record {
+        let mut record = Record {
+            id: item.id.clone(),
+            line: item.line,
+            prompt: item.prompt.clone(),
+            status: "error".to_string(),
+            paths: Vec::new(),
+            files: Vec::new(),
+            mime_type: None,
+            width: None,
+            height: None,
+            bytes: None,
+            model: item.model.clone(),
+            model_version: None,
+            finish_reason: None,
+            text: None,
+            total_token_count: None,
+            error: None,
+            attempts: 0,
+            elapsed_ms: 0,
+        };
+        let fail = |record: &mut Record, error: CliError| {
+            record.error = Some(RecordError {
+                kind: error.kind.clone(),
+                message: redact(&error.message),
+                hint: error.hint.as_deref().map(redact),
+                exit_code: error.code,
+            });
+        };
+        let request = match build_request(item) {
+            Ok(request) => request,
+            Err(error) => {
+                fail(&mut record, error);
+                return record;
+            }
+        };
+        let (result, info) = self.client.generate_with_info(&request);
+        drop(request);
+        record.attempts = info.attempts;
+        record.elapsed_ms = u64::try_from(info.elapsed.as_millis()).unwrap_or(u64::MAX);
+        let response = match result {
+            Ok(response) => response,
+            Err(err) => {
+                let hints = HintContext {
+                    attempts: Some(info.attempts),
+                    ..self.hints.clone()
+                };
+                fail(&mut record, sdk_failure(&err, &hints));
+                return record;
+            }
+        };
+        record.model_version = response.model_version.clone();
+        record.finish_reason = response.finish_reason().map(|r| r.as_str().to_string());
+        let text = response.text();
+        record.text = (!text.trim().is_empty()).then(|| text.trim().to_string());
+        record.total_token_count = response
+            .usage_metadata
+            .as_ref()
+            .and_then(|u| u.total_token_count);
+        let blobs = response.into_images();
+        let mimes: Vec<&str> = blobs.iter().map(|b| b.mime_type.as_str()).collect();
+        let plan = output::plan(Some(self.out_dir), &item.stem, &mimes);
+        let mut total = 0usize;
+        for (blob, path) in blobs.iter().zip(plan.paths) {
+            if let Err(error) = write_atomic(&path, &blob.data) {
+                fail(&mut record, error);
+                return record;
+            }
+            let info = ImageInfo::new(path.clone(), blob);
+            record.mime_type = Some(info.mime_type);
+            record.width = info.width;
+            record.height = info.height;
+            total += info.bytes;
+            record.files.push(
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
+            record.paths.push(path);
+        }
+        record.bytes = Some(total);
+        record.status = "ok".to_string();
+        record
+    }
+}
+
+fn build_request(item: &Item) -> Result<GenerateRequest, CliError> {
+    let mut parts = vec![Part::text(item.prompt.clone())];
+    for (index, path) in item.images.iter().enumerate() {
+        let blob = read_image(path, &format!("images[{index}]"))?;
+        parts.push(Part::from_data(PartData::InlineData(blob)));
+    }
+    let mut request = GenerateRequest::new(item.model.clone()).with_user_turn(parts);
+    request.config.aspect_ratio = item.aspect_ratio;
+    request.config.image_size = item.image_size;
+    Ok(request)
+}
+
+/// A progress bar on a terminal, plain lines otherwise.
+struct Progress {
+    bar: Option<ProgressBar>,
+    total: usize,
+    done: AtomicUsize,
+    failed: AtomicUsize,
+}
+
+impl Progress {
+    fn new(total: usize, terminal: bool) -> Progress {
+        let bar = terminal.then(|| {
+            let bar = ProgressBar::new(total as u64);
+            if let Ok(style) = ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}",
+            ) {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Progress {
+            bar,
+            total,
+            done: AtomicUsize::new(0),
+            failed: AtomicUsize::new(0),
+        }
+    }
+
+    fn item_done(&self, line: &str, ok: bool) {
+        let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
+        if !ok {
+            self.failed.fetch_add(1, Ordering::SeqCst);
+        }
+        match &self.bar {
+            Some(bar) => {
+                bar.println(line);
+                bar.set_message(format!("{} failed", self.failed.load(Ordering::SeqCst)));
+                bar.inc(1);
+            }
+            None => eprintln!("[{done}/{}] {line}", self.total),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! `generate` and `edit`: one request (or one conversation turn), its images written out.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use gemini_image::{Error, GenerateRequest, GenerateResponse, Part, PartData};
+
+use crate::args::{ConnArgs, ImageArgs, OutputArgs};
+use crate::config::{Settings, resolve};
+use crate::connect::connect;
+use crate::errors::{CliError, HintContext, flag_for_field};
+use crate::inputs::read_image;
+use crate::output::{self, write_atomic};
+use crate::redact::redact;
+use crate::session;
+use crate::summary::{ImageInfo, ResponseMeta, Summary};
+
+/// A failed command: the error and, when a request was sent, how many attempts it took.
+#[derive(Debug)]
+pub struct Failure {
+    /// What went wrong.
+    pub error: CliError,
+    /// HTTP attempts made, if any request was sent.
+    pub attempts: Option<u32>,
+}
+
+impl From<CliError> for Failure {
+    fn from(error: CliError) -> Self {
+        Failure {
+            error,
+            attempts: None,
+        }
+    }
+}
+
+/// Everything `generate`/`edit` need.
+#[derive(Debug)]
+pub struct Job {
+    /// `generate` or `edit`.
+    pub command: &'static str,
+    /// The prompt.
+    pub prompt: String,
+    /// Input images.
+    pub images: Vec<PathBuf>,
+    /// Ratio and size.
+    pub image: ImageArgs,
+    /// Output options.
+    pub output: OutputArgs,
+    /// Connection options.
+    pub conn: ConnArgs,
+}
+
+/// Runs one `generate`/`edit` and returns its summary (already printed unless `--json`).
+pub fn run(job: Job) -> Result<Summary, Failure> {
+    let settings = resolve(
+        &job.conn,
+        &|name| std::env::var(name).ok(),
+        gemini_image::DEFAULT_MODEL,
+    );
+    if job.prompt.trim().is_empty() {
+        return Err(CliError::usage(
+            "PROMPT is empty: describe the image to generate or the edit to make",
+            None,
+        )
+        .into());
+    }
+    let mut blobs = Vec::with_capacity(job.images.len());
+    for path in &job.images {
+        blobs.push(read_image(path, "-i/--image")?);
+    }
+    let snapshot = match &job.output.session {
+        Some(path) => session::load(path)?,
+        None => None,
+    };
+    if let (Some(snapshot), Some(flag_model)) = (&snapshot, &job.conn.model) {
+        if snapshot.model != flag_model.trim() {
+            return Err(CliError::usage(
+                format!(
+                    "--model {flag_model} does not match the session's model {} ({})",
+                    snapshot.model,
+                    job.output.session.as_deref().unwrap_or_else(|| "".as_ref()).display()
+                ),
+                Some(
+                    "a conversation stays with one model: drop --model, or pass a new --session file"
+                        .to_string(),
+                ),
+            )
+            .into());
+        }
+    }
+    let model = snapshot
+        .as_ref()
+        .map_or_else(|| settings.model.clone(), |s| s.model.clone());
+
+    let mut parts = vec![Part::text(job.prompt.clone())];
+    parts.extend(
+        blobs
+            .into_iter()
+            .map(|blob| Part::from_data(PartData::InlineData(blob))),
+    );
+
+    // Validate before connecting (no key needed to learn that a flag is wrong). In a
+    // session the turn's parts go to the chat; otherwise the probe is the request.
+    let session_mode = job.output.session.is_some();
+    let (probe_parts, chat_parts) = if session_mode {
+        (parts.clone(), Some(parts))
+    } else {
+        (parts, None)
+    };
+    let mut probe = GenerateRequest::new(model.clone()).with_user_turn(probe_parts);
+    probe.config.aspect_ratio = job.image.aspect_ratio;
+    probe.config.image_size = job.image.image_size;
+    if let Some(snapshot) = &snapshot {
+        let mut contents = snapshot.history.clone();
+        contents.append(&mut probe.contents);
+        probe.contents = contents;
+    }
+    probe.validate().map_err(|err| validation_failure(&err))?;
+
+    let connection = connect(
+        &Settings {
+            model: model.clone(),
+            ..settings.clone()
+        },
+        false,
+    )?;
+    let client = &connection.client;
+
+    let (result, info, chat) = if let Some(parts) = chat_parts {
+        let mut chat = match snapshot {
+            Some(snapshot) => client.resume_conversation(snapshot),
+            None => client.conversation(),
+        };
+        let options = chat.options_mut();
+        options.config.aspect_ratio = job.image.aspect_ratio;
+        options.config.image_size = job.image.image_size;
+        let result = chat.send(parts);
+        let info = chat.last_call_info().cloned().unwrap_or_default();
+        (result, info, Some(chat))
+    } else {
+        let (result, info) = client.generate_with_info(&probe);
+        (result, info, None)
+    };
+
+    let hints = HintContext {
+        attempts: Some(info.attempts),
+        ..connection.hints.clone()
+    };
+    let response = result.map_err(|err| Failure {
+        error: sdk_failure(&err, &hints),
+        attempts: Some(info.attempts),
+    })?;
+    let written = write_images(&job, &model, response).map_err(|error| Failure {
+        error,
+        attempts: Some(info.attempts),
+    })?;
+    let (images, meta, warnings) = written;
+
+    let mut summary = Summary {
+        ok: true,
+        command: job.command,
+        model: model.clone(),
+        model_version: meta.model_version,
+        response_id: meta.response_id,
+        paths: images.iter().map(|i| i.path.clone()).collect(),
+        images,
+        text: meta.text,
+        finish_reason: meta.finish_reason,
+        usage: meta.usage,
+        attempts: info.attempts,
+        elapsed_ms: duration_ms(info.elapsed),
+        session: None,
+        session_turns: None,
+        warnings,
+    };
+    if let (Some(path), Some(chat)) = (&job.output.session, &chat) {
+        let snapshot = chat.snapshot();
+        session::save(path, &snapshot).map_err(|error| Failure {
+            error,
+            attempts: Some(info.attempts),
+        })?;
+        summary.session = Some(path.clone());
+        summary.session_turns = Some(snapshot.history.len());
+    }
+    if !job.output.json {
+        print_human(&summary);
+    }
+    Ok(summary)
+}
+
+type Written = (Vec<ImageInfo>, ResponseMeta, Vec<String>);
+
+fn write_images(job: &Job, model: &str, response: GenerateResponse) -> Result<Written, CliError> {
+    let meta = ResponseMeta::of(&response);
+    let blobs = response.into_images();
+    let ratio = job.image.aspect_ratio.map(|r| r.as_str()).unwrap_or("");
+    let size = job.image.image_size.map(|s| s.as_str()).unwrap_or("");
+    let inputs: Vec<String> = job.images.iter().map(|p| p.display().to_string()).collect();
+    let inputs = inputs.join("\n");
+    let stem = output::default_stem(
+        &job.prompt,
+        &[
+            model.as_bytes(),
+            ratio.as_bytes(),
+            size.as_bytes(),
+            inputs.as_bytes(),
+        ],
+    );
+    let mimes: Vec<&str> = blobs.iter().map(|b| b.mime_type.as_str()).collect();
+    let plan = output::plan(job.output.output.as_deref(), &stem, &mimes);
+    for warning in &plan.warnings {
+        eprintln!("warning: {}", redact(warning));
+    }
+    let mut images = Vec::with_capacity(blobs.len());
+    for (blob, path) in blobs.iter().zip(plan.paths) {
+        write_atomic(&path, &blob.data)?;
+        images.push(ImageInfo::new(path, blob));
+    }
+    Ok((images, meta, plan.warnings))
+}
+
+fn print_human(summary: &Summary) {
+    if let Some(text) = &summary.text {
+        eprintln!("model: {}", redact(text));
+    }
+    for image in &summary.images {
+        eprintln!("wrote {}", redact(&image.describe()));
+        println!("{}", redact(&image.path.display().to_string()));
+    }
+    if summary.attempts > 1 {
+        eprintln!("(succeeded on attempt {})", summary.attempts);
+    }
+    if let (Some(path), Some(turns)) = (&summary.session, summary.session_turns) {
+        eprintln!(
+            "session {} now holds {} turns; run again with --session {} to continue",
+            path.display(),
+            turns,
+            path.display()
+        );
+    }
+}
+
+fn validation_failure(err: &Error) -> Failure {
+    let error = CliError::from_sdk(err, &Default::default());
+    let field = err.field().map(flag_for_field);
+    Failure {
+        error: CliError {
+            hint: field.map(|f| format!("fix {f} and run again")),
+            ..error
+        },
+        attempts: None,
+    }
+}
+
+/// Maps a client error for the command line.
+pub fn sdk_failure(err: &Error, hints: &HintContext) -> CliError {
+    let mut error = CliError::from_sdk(err, hints);
+    // The client's advice names its Rust API; on the command line it is a flag.
+    error.message = error.message.replace("ClientBuilder::timeout", "--timeout");
+    error
+}
+
+fn duration_ms(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
