@@ -544,3 +544,11 @@ fn recorded_requests_and_shutdown() {
     );
     assert!(after.is_err());
 }
+
+#[test]
+fn handles_are_thread_safe() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Emulator>();
+    send_sync::<EmulatorConfig>();
+    send_sync::<gemini_image_emulator::RecordedRequest>();
+}
