@@ -1,0 +1,260 @@
+//! [`Client`]: the blocking, thread-safe entry point.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use gemini_image_core::{
+    ApiKey, Blob, Call, Endpoint, Error, GenerateRequest, GenerateResponse, HttpRequest,
+    RetryDecision, RetryPolicy, build_http_request, parse_response,
+};
+
+use crate::config::ClientBuilder;
+use crate::jitter::Jitter;
+use crate::{Sleeper, transport};
+
+/// What one call cost: how many HTTP attempts it made and how long it took.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallInfo {
+    /// HTTP attempts made (0 when the request failed validation before sending).
+    pub attempts: u32,
+    /// Wall time from the call to its outcome, retries and waits included (for a stream:
+    /// until its first body bytes arrived).
+    pub elapsed: Duration,
+    /// The waits between attempts, in order (`attempts - 1` of them after retries).
+    pub retry_delays: Vec<Duration>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) agent: ureq::Agent,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) key: ApiKey,
+    pub(crate) default_model: String,
+    pub(crate) retry_policy: RetryPolicy,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) proxy_set: bool,
+    pub(crate) user_agent: String,
+    pub(crate) max_response_bytes: u64,
+    pub(crate) sleeper: Option<Sleeper>,
+    pub(crate) jitter: Jitter,
+}
+
+/// A Gemini image client: one keep-alive connection pool, the key, the endpoint, timeouts
+/// and the retry policy. `Clone` is cheap (an `Arc`); a client is `Send + Sync`, so one
+/// instance can serve every thread. Every call blocks the calling thread.
+///
+/// `Debug` never shows the key, and every error a client returns has the key scrubbed from
+/// its messages.
+///
+/// ```no_run
+/// let client = gemini_image::Client::from_env()?;
+/// let response = client.text_to_image("a lighthouse at dusk, watercolor")?;
+/// let image = response.image().expect("generate() guarantees an image");
+/// std::fs::write(format!("lighthouse.{}", image.extension()), &image.data)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Client")
+            .field("base_url", &inner.endpoint.base_url())
+            .field("api_key", &inner.key)
+            .field("default_model", &inner.default_model)
+            .field("timeout", &inner.timeout)
+            .field("connect_timeout", &inner.connect_timeout)
+            .field("retry_policy", &inner.retry_policy)
+            .field("proxy", &inner.proxy_set.then_some("<set>"))
+            .field("user_agent", &inner.user_agent)
+            .field("max_response_bytes", &inner.max_response_bytes)
+            .field("max_inline_bytes", &inner.endpoint.max_inline_bytes())
+            .finish()
+    }
+}
+
+impl Client {
+    /// A builder with nothing set; see [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from the environment (see [`ClientBuilder::from_env`]); fails
+    /// with `invalid_request` on field `api_key` when neither `THUCCHIEN_API_KEY` nor
+    /// `GEMINI_API_KEY` is set.
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env().build()
+    }
+
+    pub(crate) fn from_inner(inner: Inner) -> Client {
+        Client {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The model used when a call does not name one.
+    pub fn default_model(&self) -> &str {
+        &self.inner.default_model
+    }
+
+    /// The endpoint (base URL and inline limit) requests go to.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry_policy
+    }
+
+    /// A text-to-image request for the default model, to adjust before sending:
+    ///
+    /// ```no_run
+    /// # let client = gemini_image::Client::from_env()?;
+    /// use gemini_image::{AspectRatio, ImageSize};
+    /// let request = client
+    ///     .request("a red fox in snow")
+    ///     .with_aspect_ratio(AspectRatio::Landscape16x9)
+    ///     .with_image_size(ImageSize::Size2K);
+    /// let response = client.generate(&request)?;
+    /// # Ok::<(), gemini_image::Error>(())
+    /// ```
+    pub fn request(&self, prompt: impl Into<String>) -> GenerateRequest {
+        GenerateRequest::text_to_image(self.inner.default_model.clone(), prompt)
+    }
+
+    /// Generates an image: validates, sends (retrying per the policy) and requires a final
+    /// image — an HTTP 200 without one (blocked, filtered, refused) is
+    /// [`Error::NoImage`] (kind `no_image`), with the whole response inside.
+    pub fn generate(&self, request: &GenerateRequest) -> Result<GenerateResponse, Error> {
+        self.generate_with_info(request).0
+    }
+
+    /// [`Client::generate`] plus what the call cost ([`CallInfo`]: attempts, time, waits),
+    /// for the outcome whether it succeeded or not.
+    pub fn generate_with_info(
+        &self,
+        request: &GenerateRequest,
+    ) -> (Result<GenerateResponse, Error>, CallInfo) {
+        let (result, info) = self.generate_raw_with_info(request);
+        let key = self.inner.key.expose();
+        (
+            result.and_then(|response| response.require_image().map_err(|e| e.redact(key))),
+            info,
+        )
+    }
+
+    /// Like [`Client::generate`], but an HTTP 200 without an image is returned as it came
+    /// (`Ok`), for callers that want the refusal text or finish reason as data.
+    pub fn generate_raw(&self, request: &GenerateRequest) -> Result<GenerateResponse, Error> {
+        self.generate_raw_with_info(request).0
+    }
+
+    /// [`Client::generate_raw`] plus [`CallInfo`].
+    pub fn generate_raw_with_info(
+        &self,
+        request: &GenerateRequest,
+    ) -> (Result<GenerateResponse, Error>, CallInfo) {
+        let started = Instant::now();
+        let http = match self.build(request, Call::Generate) {
+            Ok(http) => http,
+            Err(err) => {
+                let info = CallInfo {
+                    elapsed: started.elapsed(),
+                    ..CallInfo::default()
+                };
+                return (Err(err), info);
+            }
+        };
+        self.with_retries(started, |_| self.attempt_generate(&http))
+    }
+
+    /// Generates an image from a prompt with the default model.
+    pub fn text_to_image(&self, prompt: impl Into<String>) -> Result<GenerateResponse, Error> {
+        self.generate(&self.request(prompt))
+    }
+
+    /// Edits images with an instruction, with the default model: the prompt goes first,
+    /// then the images in order (MIME types are checked and corrected by sniffing).
+    ///
+    /// ```no_run
+    /// # let client = gemini_image::Client::from_env()?;
+    /// use gemini_image::Blob;
+    /// let photo = Blob::sniffed(std::fs::read("photo.jpg")?).ok_or("not an image")?;
+    /// let edited = client.edit([photo], "make the sky purple")?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn edit(
+        &self,
+        images: impl IntoIterator<Item = Blob>,
+        prompt: impl Into<String>,
+    ) -> Result<GenerateResponse, Error> {
+        self.generate(&GenerateRequest::edit(
+            self.inner.default_model.clone(),
+            images,
+            prompt,
+        ))
+    }
+
+    /// Validates and builds the HTTP request (errors redacted).
+    pub(crate) fn build(
+        &self,
+        request: &GenerateRequest,
+        call: Call,
+    ) -> Result<HttpRequest, Error> {
+        let inner = &self.inner;
+        build_http_request(&inner.endpoint, &inner.key, request, call)
+            .map_err(|err| err.redact(inner.key.expose()))
+    }
+
+    /// One non-streaming attempt: send, read the whole body (capped), parse.
+    fn attempt_generate(&self, http: &HttpRequest) -> Result<GenerateResponse, Error> {
+        let inner = &self.inner;
+        let response = transport::send(&inner.agent, http, &inner.user_agent)?;
+        let (status, headers) = transport::head(&response);
+        let body = transport::read_body(response.into_body(), inner.max_response_bytes)?;
+        parse_response(status, &headers, &body)
+    }
+
+    /// Runs `attempt` (given the 1-based attempt number) until it succeeds or the policy
+    /// gives up, sleeping in between. The error returned is redacted.
+    pub(crate) fn with_retries<T>(
+        &self,
+        started: Instant,
+        mut attempt: impl FnMut(u32) -> Result<T, Error>,
+    ) -> (Result<T, Error>, CallInfo) {
+        let inner = &self.inner;
+        let mut info = CallInfo::default();
+        loop {
+            info.attempts += 1;
+            let error = match attempt(info.attempts) {
+                Ok(value) => {
+                    info.elapsed = started.elapsed();
+                    return (Ok(value), info);
+                }
+                Err(error) => error,
+            };
+            match inner
+                .retry_policy
+                .decide(info.attempts, &error, inner.jitter.next())
+            {
+                RetryDecision::Retry { after } => {
+                    info.retry_delays.push(after);
+                    match &inner.sleeper {
+                        Some(sleeper) => sleeper(after),
+                        None => std::thread::sleep(after),
+                    }
+                }
+                RetryDecision::GiveUp => {
+                    info.elapsed = started.elapsed();
+                    return (Err(error.redact(inner.key.expose())), info);
+                }
+            }
+        }
+    }
+}

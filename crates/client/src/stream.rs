@@ -1,0 +1,283 @@
+//! Streaming: [`Client::stream`] and the [`ImageStream`] iterator.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::io::Read;
+use std::time::Instant;
+
+use gemini_image_core::{
+    Call, Error, GenerateRequest, GenerateResponse, StreamEvent, StreamParser, parse_response,
+};
+
+use crate::client::{CallInfo, Client};
+use crate::transport;
+
+/// Size of one read from the body; events are delivered as soon as they are complete.
+const READ_CHUNK: usize = 64 * 1024;
+
+impl Client {
+    /// Starts a streaming generation (`:streamGenerateContent?alt=sse`) and returns once
+    /// the first body bytes arrived. Attempts that fail before that (HTTP errors, refused
+    /// or dropped connections, timeouts) are retried per the policy; once the body has
+    /// started, nothing is retried.
+    ///
+    /// The stream reads the body incrementally, yielding each [`StreamEvent`] (thought
+    /// text, thought images, text, final images) as soon as its bytes are in; call
+    /// [`ImageStream::finish`] for the merged response.
+    ///
+    /// ```no_run
+    /// # let client = gemini_image::Client::from_env()?;
+    /// use gemini_image::{GenerateRequest, StreamEvent};
+    /// let request = GenerateRequest::text_to_image("gemini-3-pro-image-preview", "a cabin in the woods");
+    /// let mut stream = client.stream(&request)?;
+    /// for event in &mut stream {
+    ///     match event? {
+    ///         StreamEvent::ThoughtText(text) => eprintln!("thinking: {text}"),
+    ///         StreamEvent::ThoughtImage(draft) => eprintln!("draft: {} bytes", draft.data.len()),
+    ///         StreamEvent::Text(text) => println!("{text}"),
+    ///         StreamEvent::Image(image) => std::fs::write("cabin.jpg", &image.data)?,
+    ///         _ => {}
+    ///     }
+    /// }
+    /// let response = stream.finish()?; // merged; errors with `no_image` if there was none
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stream(&self, request: &GenerateRequest) -> Result<ImageStream, Error> {
+        self.stream_with_info(request).0
+    }
+
+    /// [`Client::stream`] plus [`CallInfo`] for the opening of the stream, also when it
+    /// failed (on success the same info is in [`ImageStream::info`]).
+    pub fn stream_with_info(
+        &self,
+        request: &GenerateRequest,
+    ) -> (Result<ImageStream, Error>, CallInfo) {
+        let started = Instant::now();
+        let http = match self.build(request, Call::Stream) {
+            Ok(http) => http,
+            Err(err) => {
+                let info = CallInfo {
+                    elapsed: started.elapsed(),
+                    ..CallInfo::default()
+                };
+                return (Err(err), info);
+            }
+        };
+        let inner = &self.inner;
+        let (result, info) = self.with_retries(started, |_| {
+            let response = transport::send(&inner.agent, &http, &inner.user_agent)?;
+            let (status, headers) = transport::head(&response);
+            let body = response.into_body();
+            if !(200..300).contains(&status) {
+                let body = transport::read_body(body, inner.max_response_bytes)?;
+                return Err(match parse_response(status, &headers, &body) {
+                    Err(err) => err,
+                    // A 1xx/3xx that parse_response did not reject: not a stream.
+                    Ok(_) => Error::decode(
+                        format!("expected an event stream, got HTTP {status}"),
+                        Some(status),
+                    ),
+                });
+            }
+            let mut reader = body
+                .into_with_config()
+                .limit(inner.max_response_bytes)
+                .reader();
+            // Read the first bytes here, so that a failure before them is retried.
+            let mut first = vec![0u8; READ_CHUNK];
+            let n = read_retrying_interrupts(&mut reader, &mut first)?;
+            first.truncate(n);
+            Ok((reader, first, n == 0))
+        });
+        let (reader, first, eof) = match result {
+            Ok(opened) => opened,
+            Err(err) => return (Err(err), info),
+        };
+        let mut stream = ImageStream {
+            reader: Some(reader),
+            parser: Some(StreamParser::new()),
+            pending: VecDeque::new(),
+            buffer: vec![0u8; READ_CHUNK],
+            merged: None,
+            failed: None,
+            reported: false,
+            key: inner.key.expose().to_string(),
+            info: info.clone(),
+        };
+        stream.feed(&first);
+        if eof {
+            stream.end();
+        }
+        (Ok(stream), info)
+    }
+}
+
+fn read_retrying_interrupts(reader: &mut impl Read, buf: &mut [u8]) -> Result<usize, Error> {
+    loop {
+        match reader.read(buf) {
+            Ok(n) => return Ok(n),
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(transport::map_io(err)),
+        }
+    }
+}
+
+/// The events of a streaming generation, read from the body as they arrive.
+///
+/// An `Iterator<Item = Result<StreamEvent, Error>>`: after an `Err` (a transport failure,
+/// an error event sent by the server, an undecodable chunk) it ends. The body is read in
+/// 64 KiB pieces; events are yielded as soon as they are complete, and the images stay in
+/// memory only as long as the caller keeps them (plus once in the merged response).
+///
+/// [`ImageStream::finish`] drains what is left and returns the merged response.
+pub struct ImageStream {
+    reader: Option<ureq::BodyReader<'static>>,
+    parser: Option<StreamParser>,
+    pending: VecDeque<StreamEvent>,
+    buffer: Vec<u8>,
+    merged: Option<GenerateResponse>,
+    failed: Option<Error>,
+    reported: bool,
+    key: String,
+    info: CallInfo,
+}
+
+impl fmt::Debug for ImageStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImageStream")
+            .field("open", &self.reader.is_some())
+            .field("pending_events", &self.pending.len())
+            .field("failed", &self.failed)
+            .field("info", &self.info)
+            .finish()
+    }
+}
+
+impl ImageStream {
+    /// How the stream was opened: attempts (retries happen only before the first body
+    /// byte) and the time until the body started.
+    pub fn info(&self) -> &CallInfo {
+        &self.info
+    }
+
+    /// The number of HTTP attempts made to open the stream.
+    pub fn attempts(&self) -> u32 {
+        self.info.attempts
+    }
+
+    /// Reads the rest of the stream (dropping the events not yet taken) and returns the
+    /// merged response: parts in order, the last finish reason and usage, every thought
+    /// signature. Requires a final image, like [`Client::generate`]: without one the
+    /// result is [`Error::NoImage`]. If the stream failed, that error is returned.
+    pub fn finish(mut self) -> Result<GenerateResponse, Error> {
+        self.pending.clear();
+        while self.reader.is_some() {
+            self.pump();
+            self.pending.clear();
+        }
+        if let Some(err) = self.failed.take() {
+            return Err(err);
+        }
+        match self.merged.take() {
+            Some(response) => response.require_image().map_err(|e| e.redact(&self.key)),
+            None => Err(Error::decode(
+                "the stream ended without a response",
+                Some(200),
+            )),
+        }
+    }
+
+    /// Like [`ImageStream::finish`], but returns a merged response without an image as it
+    /// came (`Ok`).
+    pub fn finish_raw(mut self) -> Result<GenerateResponse, Error> {
+        self.pending.clear();
+        while self.reader.is_some() {
+            self.pump();
+            self.pending.clear();
+        }
+        if let Some(err) = self.failed.take() {
+            return Err(err);
+        }
+        self.merged
+            .take()
+            .ok_or_else(|| Error::decode("the stream ended without a response", Some(200)))
+    }
+
+    /// Feeds body bytes to the parser. Events that precede an error in the same bytes are
+    /// queued first; the parser keeps that error for its next call, which is made at once
+    /// (with no bytes) so the error is not held back until more body arrives.
+    fn feed(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let Some(parser) = self.parser.as_mut() else {
+            return;
+        };
+        let result = parser.feed(bytes).and_then(|events| {
+            self.pending.extend(events);
+            parser.feed(&[])
+        });
+        match result {
+            Ok(events) => self.pending.extend(events),
+            // Events already queued are still yielded before the error.
+            Err(err) => self.fail(err),
+        }
+    }
+
+    /// The body ended: flush the parser.
+    fn end(&mut self) {
+        self.reader = None;
+        if let Some(parser) = self.parser.take() {
+            match parser.finish() {
+                Ok((events, merged)) => {
+                    self.pending.extend(events);
+                    self.merged = Some(merged);
+                }
+                Err(err) => self.fail(err),
+            }
+        }
+    }
+
+    fn fail(&mut self, err: Error) {
+        self.reader = None;
+        self.parser = None;
+        self.failed = Some(err.redact(&self.key));
+    }
+
+    /// Reads one piece of the body.
+    fn pump(&mut self) {
+        let Some(reader) = self.reader.as_mut() else {
+            return;
+        };
+        let mut buffer = std::mem::take(&mut self.buffer);
+        match read_retrying_interrupts(reader, &mut buffer) {
+            Ok(0) => self.end(),
+            Ok(n) => self.feed(&buffer[..n]),
+            Err(err) => self.fail(err),
+        }
+        self.buffer = buffer;
+    }
+}
+
+impl Iterator for ImageStream {
+    type Item = Result<StreamEvent, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                return Some(Ok(event));
+            }
+            if self.reader.is_none() {
+                // A failure is reported once; `finish` reports it again.
+                return match &self.failed {
+                    Some(err) if !self.reported => {
+                        self.reported = true;
+                        Some(Err(err.clone()))
+                    }
+                    _ => None,
+                };
+            }
+            self.pump();
+        }
+    }
+}

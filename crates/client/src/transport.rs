@@ -1,0 +1,141 @@
+//! The ureq side: one agent per client, sending a core [`HttpRequest`] and mapping
+//! ureq's failures onto the core's transport errors.
+
+use std::io;
+use std::time::Duration;
+
+use gemini_image_core::{Error, HttpRequest, TransportFailure};
+
+/// Settings the agent is built from.
+pub(crate) struct AgentSettings<'a> {
+    pub timeout: Option<Duration>,
+    pub connect_timeout: Option<Duration>,
+    pub proxy: Option<&'a str>,
+    pub user_agent: &'a str,
+}
+
+/// Builds the keep-alive agent. Statuses are never errors (the core parses error bodies),
+/// timeouts are always set, redirects are not followed (a POST must not turn into a GET).
+pub(crate) fn agent(settings: &AgentSettings<'_>) -> Result<ureq::Agent, Error> {
+    let mut config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(settings.timeout)
+        .timeout_connect(settings.connect_timeout)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .user_agent(settings.user_agent)
+        .max_idle_connections(32)
+        .max_idle_connections_per_host(16);
+    if let Some(url) = settings.proxy {
+        let proxy = ureq::Proxy::new(url).map_err(|err| {
+            Error::invalid(
+                "proxy",
+                format!(
+                    "is not a usable proxy URL ({}); use e.g. http://host:3128 or socks5://host:1080",
+                    describe_config_error(&err)
+                ),
+            )
+        })?;
+        config = config.proxy(Some(proxy));
+    }
+    Ok(config.build().into())
+}
+
+/// ureq's own message for a configuration error, without echoing the URL (which may hold
+/// proxy credentials).
+fn describe_config_error(err: &ureq::Error) -> &'static str {
+    match err {
+        ureq::Error::InvalidProxyUrl => "invalid proxy URL",
+        ureq::Error::BadUri(_) => "bad URI",
+        _ => "unsupported",
+    }
+}
+
+/// Sends `request`; returns the response with its body unread.
+pub(crate) fn send(
+    agent: &ureq::Agent,
+    request: &HttpRequest,
+    user_agent: &str,
+) -> Result<ureq::http::Response<ureq::Body>, Error> {
+    let mut builder = agent.post(&request.url);
+    for (name, value) in &request.headers {
+        if name.eq_ignore_ascii_case("user-agent") {
+            continue;
+        }
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    builder = builder.header("user-agent", user_agent);
+    builder.send(&request.body[..]).map_err(map_ureq)
+}
+
+/// The status and headers of a response, in the shape the core takes.
+pub(crate) fn head(response: &ureq::http::Response<ureq::Body>) -> (u16, Vec<(String, String)>) {
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_string(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    (response.status().as_u16(), headers)
+}
+
+/// Reads a whole body, refusing more than `limit` bytes.
+pub(crate) fn read_body(body: ureq::Body, limit: u64) -> Result<Vec<u8>, Error> {
+    let capacity = body
+        .content_length()
+        .map_or(64 * 1024, |n| n.min(limit) as usize);
+    let mut reader = body.into_with_config().limit(limit).reader();
+    let mut out = Vec::with_capacity(capacity);
+    io::Read::read_to_end(&mut reader, &mut out).map_err(map_io)?;
+    Ok(out)
+}
+
+/// Maps an IO error from a body reader (ureq wraps its own errors inside).
+pub(crate) fn map_io(err: io::Error) -> Error {
+    map_ureq(ureq::Error::from(err))
+}
+
+/// Maps a ureq error onto the core's transport failures.
+pub(crate) fn map_ureq(err: ureq::Error) -> Error {
+    use ureq::Error as U;
+    let (failure, message) = match &err {
+        U::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => (
+            TransportFailure::Timeout,
+            "could not connect within the connect timeout; check the base URL, proxy and network (or raise ClientBuilder::connect_timeout)".to_string(),
+        ),
+        U::Timeout(which) => (
+            TransportFailure::Timeout,
+            format!(
+                "the request timed out ({which} timeout); image calls take 8-35 s and 4K longer: raise ClientBuilder::timeout, or retry"
+            ),
+        ),
+        U::BodyExceedsLimit(limit) => (
+            TransportFailure::ResponseTooLarge,
+            format!(
+                "the response body is larger than the client's limit of {limit} bytes; raise ClientBuilder::max_response_bytes"
+            ),
+        ),
+        U::Io(io) if matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => (
+            TransportFailure::Timeout,
+            format!("the connection timed out: {io}"),
+        ),
+        U::Io(io) => (
+            TransportFailure::Network,
+            format!("the connection failed: {io}"),
+        ),
+        U::HostNotFound => (
+            TransportFailure::Network,
+            "the host name could not be resolved; check the base URL and DNS".to_string(),
+        ),
+        U::ConnectionFailed => (
+            TransportFailure::Network,
+            "the connection could not be established".to_string(),
+        ),
+        other => (TransportFailure::Network, format!("HTTP transport error: {other}")),
+    };
+    Error::transport(failure, message)
+}
