@@ -225,6 +225,10 @@ fn hint_for(error: &Error, ctx: &HintContext) -> Option<String> {
                 "the server rejected the request: fix what the message names (a session file may belong to another model: start a new one)".to_string()
             }
             ErrorKind::NoImage => no_image_hint(error),
+            ErrorKind::Timeout if error.api().is_some() => format!(
+                "{retries}the server ran out of time (HTTP {}): retry later, raise --retries, or ask for a smaller --image-size",
+                error.http_status().unwrap_or(504)
+            ),
             ErrorKind::Timeout => {
                 let secs = ctx
                     .timeout
