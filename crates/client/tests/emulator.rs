@@ -327,8 +327,13 @@ fn twenty_megabyte_image_arrives_whole() {
         streamed.image().map(|i| i.data.len()),
         Some(image.data.len())
     );
+    let build = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
     eprintln!(
-        "20 MB image end to end (debug build): generate {generate_time:?}, stream {stream_time:?}"
+        "20 MB image end to end ({build} build): generate {generate_time:?}, stream {stream_time:?}"
     );
 
     // A cap below the body: response_too_large, not retried.
