@@ -19,14 +19,6 @@ use gemini_image_conformance::{
 use serde_json::Value;
 use support::loopback::{Canned, Loopback, Recorded};
 
-/// Cases whose expectation contradicts the fixture README or the core (the sans-IO runner
-/// fails them too); reported, never failed, whatever their result.
-const KNOWN_FIXTURE_ISSUES: &[(&str, &str)] = &[(
-    "validation/max_inline_bytes_exceeded",
-    "expects field `max_inline_bytes`, but tests/fixtures/README.md says an inline payload \
-     over max_inline_bytes names `images`, and the core reports `images`",
-)];
-
 type Delays = Arc<Mutex<Vec<Duration>>>;
 
 /// The loopback base URL standing in for a case's `base_url`: the same path on the
@@ -308,21 +300,11 @@ fn every_shared_case_end_to_end() {
     };
     assert!(cases.len() >= 100, "only {} cases found", cases.len());
     let mut failures = Vec::new();
-    let mut known = Vec::new();
     for case in &cases {
         let problems = match case.operation {
             Operation::Generate | Operation::Stream => run_single(case),
             Operation::Conversation => run_conversation(case),
         };
-        if let Some((_, why)) = KNOWN_FIXTURE_ISSUES.iter().find(|(id, _)| *id == case.id) {
-            let status = if problems.is_empty() {
-                "passes"
-            } else {
-                "fails"
-            };
-            known.push(format!("{} ({status}): {why}", case.id));
-            continue;
-        }
         if !problems.is_empty() {
             failures.push(format!(
                 "✗ {}  ({})\n    {}",
@@ -332,9 +314,6 @@ fn every_shared_case_end_to_end() {
             ));
         }
     }
-    for issue in &known {
-        eprintln!("known fixture issue, not counted: {issue}");
-    }
     assert!(
         failures.is_empty(),
         "{} of {} cases failed end to end:\n\n{}\n",
@@ -342,7 +321,7 @@ fn every_shared_case_end_to_end() {
         cases.len(),
         failures.join("\n\n")
     );
-    eprintln!("{} cases passed end to end", cases.len() - known.len());
+    eprintln!("{} cases passed end to end", cases.len());
 }
 
 /// The runner must not pass vacuously: a client that sends the wrong thing, or a server

@@ -183,7 +183,8 @@ impl StreamParser {
 
     /// Feeds body bytes; returns the events completed by them, or the stream's error.
     /// Events that precede an error in the same bytes are returned first; the error comes
-    /// on the next call.
+    /// on the next call, so a transport that got events should call `feed(&[])` before it
+    /// blocks on the next read.
     pub fn feed(&mut self, bytes: &[u8]) -> Result<Vec<StreamEvent>, Error> {
         if let Some(error) = self.pending_error.take() {
             return Err(error);

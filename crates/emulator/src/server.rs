@@ -703,6 +703,9 @@ impl Answer<'_> {
             if i == 0 {
                 match self.delivery {
                     Delivery::Drop => {
+                        // Let hyper flush the first event before the abort; otherwise it
+                        // may discard the buffered frame and the client sees no byte.
+                        pieces.push(Piece::Pause(Duration::from_millis(50)));
                         pieces.push(Piece::Abort);
                         break;
                     }
@@ -759,7 +762,11 @@ impl Answer<'_> {
                 let mut bytes = Bytes::from(body);
                 let cut = (len / 2).max(1).min(len);
                 let head = bytes.split_to(cut);
-                Response::new(piece_body(vec![Piece::Data(head), Piece::Abort]))
+                Response::new(piece_body(vec![
+                    Piece::Data(head),
+                    Piece::Pause(Duration::from_millis(50)),
+                    Piece::Abort,
+                ]))
             }
             Delivery::SlowBody(d) => {
                 let mut bytes = Bytes::from(body);
