@@ -37,7 +37,8 @@ fn main() -> ExitCode {
             if err.use_stderr() {
                 eprint!("{text}");
             } else {
-                print!("{text}");
+                use std::io::Write;
+                let _ = std::io::stdout().lock().write_all(text.as_bytes());
             }
             return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(EXIT_USAGE));
         }

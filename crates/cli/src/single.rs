@@ -225,7 +225,7 @@ fn print_human(summary: &Summary) {
     }
     for image in &summary.images {
         eprintln!("wrote {}", redact(&image.describe()));
-        println!("{}", redact(&image.path.display().to_string()));
+        crate::summary::stdout_line(&image.path.display().to_string());
     }
     if summary.attempts > 1 {
         eprintln!("(succeeded on attempt {})", summary.attempts);

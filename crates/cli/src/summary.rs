@@ -135,7 +135,15 @@ pub fn error_json(command: &str, error: &CliError, attempts: Option<u32>) -> Val
 /// Prints `value` as one line of JSON on stdout, secrets redacted.
 pub fn print_json(value: &impl Serialize) {
     match serde_json::to_string(value) {
-        Ok(text) => println!("{}", redact(&text)),
+        Ok(text) => stdout_line(&text),
         Err(err) => eprintln!("error: cannot encode the JSON summary: {err}"),
     }
+}
+
+/// Prints one line on stdout, secrets redacted. A closed pipe (`| head -0`) is not an error
+/// worth a panic: the files are written already.
+pub fn stdout_line(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", redact(text)).and_then(|()| out.flush());
 }
