@@ -5,9 +5,10 @@
 # the response JSON to the same directory the CLI writes its image to. All three hit the same
 # local emulator, which serves identical cached bytes for the same prompt and model. Output
 # files are removed before each run (hyperfine --prepare), so every run writes a new file.
-# A last column runs the CLI with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (glibc >= 2.35: malloc
-# asks for transparent huge pages), which shows how much of the gap is page faults on the
-# response body and decoded image buffers.
+# The CLI re-executes itself with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (glibc >= 2.35: malloc
+# asks for transparent huge pages; see crates/cli/src/huge_pages.rs). A last column runs it
+# with GEMINI_IMAGE_HUGE_PAGES=0 (no re-exec, 4 KiB pages), which shows how much of the time
+# page faults on the response body and decoded image buffers would cost.
 #
 # Usage: crates/cli/benches/cli_vs_curl.sh            (from anywhere in the repo)
 # Env:   SIZES="1 8 20" (MB)  RUNS=10  WARMUP=2  MODEL=gemini-3-pro-image-preview
@@ -90,25 +91,25 @@ for MB in $SIZES; do
     CURL_CMD="curl -o /dev/null $CURL_ARGS"
     CURL_FILE_CMD="curl -o $WORK/curl-out-$MB.json $CURL_ARGS"
     CLI_CMD="$BIN generate '$PROMPT' --model $MODEL --base-url $URL/gemini -o $WORK/out-$MB"
-    # The same with glibc's malloc asked for transparent huge pages (fewer page faults).
-    THP_CMD="env GLIBC_TUNABLES=glibc.malloc.hugetlb=1 $CLI_CMD"
+    # The same without huge pages (every 4 KiB page of the big buffers faulted in).
+    NO_HUGE_CMD="env GEMINI_IMAGE_HUGE_PAGES=0 $CLI_CMD"
     PREPARE="rm -f $WORK/curl-out-$MB.json $WORK/out-$MB.jpg $WORK/out-$MB.png"
     if [ "$HAVE_HYPERFINE" = 1 ]; then
         hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --style basic --prepare "$PREPARE" \
             --export-json "$WORK/h-$MB.json" -n curl "$CURL_CMD" -n curl-file "$CURL_FILE_CMD" \
-            -n gemini-image "$CLI_CMD" -n gemini-image-thp "$THP_CMD" >&2
+            -n gemini-image "$CLI_CMD" -n gemini-image-4k-pages "$NO_HUGE_CMD" >&2
         python3 - "$WORK/h-$MB.json" >"$WORK/t-$MB" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-print(" ".join(f'{r[n]["mean"]} {r[n]["stddev"] or 0.0} {r[n]["min"]}' for n in ("curl", "curl-file", "gemini-image", "gemini-image-thp")))
+print(" ".join(f'{r[n]["mean"]} {r[n]["stddev"] or 0.0} {r[n]["min"]}' for n in ("curl", "curl-file", "gemini-image", "gemini-image-4k-pages")))
 PY
         TIMES=$(cat "$WORK/t-$MB")
     else
         time_loop "$CURL_CMD" "$WORK/curl-$MB"
         time_loop "$CURL_FILE_CMD" "$WORK/curl-file-$MB"
         time_loop "$CLI_CMD" "$WORK/cli-t-$MB"
-        time_loop "$THP_CMD" "$WORK/thp-t-$MB"
-        TIMES="$(cat "$WORK/curl-$MB") $(cat "$WORK/curl-file-$MB") $(cat "$WORK/cli-t-$MB") $(cat "$WORK/thp-t-$MB")"
+        time_loop "$NO_HUGE_CMD" "$WORK/nohuge-t-$MB"
+        TIMES="$(cat "$WORK/curl-$MB") $(cat "$WORK/curl-file-$MB") $(cat "$WORK/cli-t-$MB") $(cat "$WORK/nohuge-t-$MB")"
     fi
     echo "$MB $IMG_BYTES $RESP_BYTES $TIMES" >>"$ROWS"
 done
@@ -119,7 +120,7 @@ import sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 print(f"model {sys.argv[2]}, timing: {sys.argv[3]}; times are mean ± stddev (min)")
 print()
-print("| image | response JSON | curl -o /dev/null | curl -o FILE | gemini-image generate -o FILE | CLI / curl -o /dev/null | CLI / curl -o FILE | CLI with THP malloc | THP CLI / curl -o /dev/null |")
+print("| image | response JSON | curl -o /dev/null | curl -o FILE | gemini-image generate -o FILE | CLI / curl -o /dev/null | CLI / curl -o FILE | CLI without huge pages | no-huge-pages CLI / curl -o /dev/null |")
 print("|---|---|---|---|---|---|---|---|---|")
 ms = lambda v: float(v) * 1000
 cell = lambda m, s, n: f"{ms(m):.1f} ± {ms(s):.1f} ms ({ms(n):.1f})"

@@ -9,6 +9,7 @@ mod batch;
 mod config;
 mod connect;
 mod errors;
+mod huge_pages;
 mod inputs;
 mod output;
 mod redact;
@@ -29,6 +30,7 @@ use crate::redact::{redact, register_secret};
 use crate::single::{Failure, Job};
 
 fn main() -> ExitCode {
+    huge_pages::reexec_with_huge_pages();
     register_known_secrets();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
