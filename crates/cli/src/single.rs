@@ -131,9 +131,10 @@ pub fn run(job: Job) -> Result<Summary, Failure> {
             Some(snapshot) => client.resume_conversation(snapshot),
             None => client.conversation(),
         };
-        let options = chat.options_mut();
+        let mut options = chat.options_mut();
         options.config.aspect_ratio = job.image.aspect_ratio;
         options.config.image_size = job.image.image_size;
+        drop(options);
         let result = chat.send(parts);
         let info = chat.last_call_info().cloned().unwrap_or_default();
         (result, info, Some(chat))

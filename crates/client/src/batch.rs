@@ -62,44 +62,64 @@ impl Client {
         cancel: &AtomicBool,
         mut on_done: impl FnMut(usize, &Result<GenerateResponse, Error>),
     ) -> Vec<Option<Result<GenerateResponse, Error>>> {
-        let total = requests.len();
-        let mut results: Vec<Option<Result<GenerateResponse, Error>>> =
-            std::iter::repeat_with(|| None).take(total).collect();
-        if total == 0 {
-            return results;
-        }
-        let workers = concurrency.clamp(1, total);
-        let next = AtomicUsize::new(0);
-        let requests = &requests;
-        std::thread::scope(|scope| {
-            let (sender, receiver) = mpsc::channel();
-            for _ in 0..workers {
-                let sender = sender.clone();
-                let next = &next;
-                scope.spawn(move || {
-                    loop {
-                        if cancel.load(Ordering::SeqCst) {
-                            break;
-                        }
-                        let index = next.fetch_add(1, Ordering::SeqCst);
-                        let Some(request) = requests.get(index) else {
-                            break;
-                        };
-                        let result = self.generate(request);
-                        if sender.send((index, result)).is_err() {
-                            break;
-                        }
-                    }
-                });
-            }
-            drop(sender);
-            for (index, result) in receiver {
-                on_done(index, &result);
-                if let Some(slot) = results.get_mut(index) {
-                    *slot = Some(result);
-                }
-            }
-        });
-        results
+        run_bounded(
+            &requests,
+            concurrency,
+            cancel,
+            |_, request| self.generate(request),
+            |index, result| on_done(index, result),
+        )
     }
+}
+
+/// The scheduling under [`Client::batch`], for work that is more than one `generate`
+/// call (building requests lazily, writing files as items finish): runs `work(index, item)`
+/// for every item on at most `concurrency` scoped threads (at least 1), hands each result to
+/// `on_done(index, &result)` on the calling thread in completion order, and returns the
+/// results in input order. Once `cancel` is set no new item starts; items in flight finish,
+/// and the ones never started are `None`.
+pub fn run_bounded<T: Sync, R: Send>(
+    items: &[T],
+    concurrency: usize,
+    cancel: &AtomicBool,
+    work: impl Fn(usize, &T) -> R + Sync,
+    mut on_done: impl FnMut(usize, &R),
+) -> Vec<Option<R>> {
+    let total = items.len();
+    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(total).collect();
+    if total == 0 {
+        return results;
+    }
+    let workers = concurrency.clamp(1, total);
+    let next = AtomicUsize::new(0);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::channel();
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let next = &next;
+            scope.spawn(move || {
+                loop {
+                    if cancel.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(item) = items.get(index) else {
+                        break;
+                    };
+                    if sender.send((index, work(index, item))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        for (index, result) in receiver {
+            on_done(index, &result);
+            if let Some(slot) = results.get_mut(index) {
+                *slot = Some(result);
+            }
+        }
+    });
+    results
 }

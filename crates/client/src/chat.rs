@@ -4,7 +4,7 @@ use std::fmt;
 
 use gemini_image_core::{
     Blob, Content, Conversation, ConversationSnapshot, Error, GenerateRequest, GenerateResponse,
-    Part, PartData,
+    OptionsMut, Part, PartData,
 };
 
 use crate::client::{CallInfo, Client};
@@ -123,8 +123,9 @@ impl Chat {
         self.conversation.model()
     }
 
-    /// The options every turn is sent with (change the aspect ratio or size between turns).
-    pub fn options_mut(&mut self) -> &mut GenerateRequest {
+    /// The options every turn is sent with (change the aspect ratio or size between turns);
+    /// the history stays out of reach.
+    pub fn options_mut(&mut self) -> OptionsMut<'_> {
         self.conversation.options_mut()
     }
 

@@ -78,6 +78,7 @@
 #![deny(missing_docs)]
 
 mod batch;
+pub use batch::run_bounded;
 mod chat;
 mod client;
 mod config;
@@ -97,9 +98,9 @@ pub use gemini_image_core::{
     ACCEPTED_INPUT_MIME_TYPES, ApiError, ApiKey, AspectRatio, Blob, BlockReason, Call, Candidate,
     Content, Conversation, ConversationSnapshot, Endpoint, Error, ErrorKind, FileData,
     FinishReason, GATEWAY_BASE_URL, GOOGLE_BASE_URL, GenerateRequest, GenerateResponse,
-    GenerationConfig, HttpRequest, ImageSize, Modality, NoImage, Part, PartData, PromptFeedback,
-    RetryDecision, RetryPolicy, SafetyRating, SafetySetting, StreamEvent, ThinkingConfig,
-    TransportFailure, UsageMetadata, build_http_request, parse_response,
+    GenerationConfig, HttpRequest, ImageSize, Modality, NoImage, OptionsMut, Part, PartData,
+    PromptFeedback, RetryDecision, RetryPolicy, SafetyRating, SafetySetting, StreamEvent,
+    ThinkingConfig, TransportFailure, UsageMetadata, build_http_request, parse_response,
 };
 
 pub use chat::Chat;

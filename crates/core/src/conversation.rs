@@ -1,6 +1,8 @@
 //! Multi-turn editing state. Pure: it builds requests and records responses; sending them
 //! is the caller's job.
 
+use std::ops::{Deref, DerefMut};
+
 use serde::{Deserialize, Serialize};
 
 use crate::content::{Content, Part, PartData};
@@ -51,9 +53,15 @@ impl Conversation {
         &self.request.contents[..self.committed_turns]
     }
 
-    /// The template's options (mutable: change aspect ratio or size between turns).
-    pub fn options_mut(&mut self) -> &mut GenerateRequest {
-        &mut self.request
+    /// The options every turn is sent with (change aspect ratio or size between turns).
+    /// The history is out of reach while the guard lives: contents set through it are
+    /// discarded, so the conversation cannot be corrupted this way.
+    pub fn options_mut(&mut self) -> OptionsMut<'_> {
+        let history = std::mem::take(&mut self.request.contents);
+        OptionsMut {
+            conversation: self,
+            history,
+        }
     }
 
     /// Starts a turn with the user's parts (prompt, images) and returns the request to send.
@@ -142,6 +150,33 @@ impl Conversation {
     }
 }
 
+/// Mutable access to a [`Conversation`]'s options, from [`Conversation::options_mut`];
+/// puts the history back when dropped.
+#[derive(Debug)]
+pub struct OptionsMut<'a> {
+    conversation: &'a mut Conversation,
+    history: Vec<Content>,
+}
+
+impl Deref for OptionsMut<'_> {
+    type Target = GenerateRequest;
+    fn deref(&self) -> &GenerateRequest {
+        &self.conversation.request
+    }
+}
+
+impl DerefMut for OptionsMut<'_> {
+    fn deref_mut(&mut self) -> &mut GenerateRequest {
+        &mut self.conversation.request
+    }
+}
+
+impl Drop for OptionsMut<'_> {
+    fn drop(&mut self) {
+        self.conversation.request.contents = std::mem::take(&mut self.history);
+    }
+}
+
 /// The serializable state of a [`Conversation`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConversationSnapshot {
@@ -195,6 +230,19 @@ mod tests {
             Some("s1a")
         );
         assert_eq!(request.contents[3].parts.len(), 2);
+        {
+            let mut options = conv.options_mut();
+            options.config.aspect_ratio = Some(crate::AspectRatio::Landscape16x9);
+            options.contents.clear();
+        }
+        assert_eq!(conv.pending_request().unwrap().contents.len(), 5);
+        assert!(
+            conv.pending_request()
+                .unwrap()
+                .config
+                .aspect_ratio
+                .is_some()
+        );
         let snapshot = conv.to_snapshot();
         let json = serde_json::to_string(&snapshot).unwrap();
         let back: ConversationSnapshot = serde_json::from_str(&json).unwrap();

@@ -56,7 +56,7 @@ mod stream;
 mod wire;
 
 pub use content::{Blob, Content, FileData, Part, PartData, ROLE_MODEL, ROLE_USER};
-pub use conversation::{Conversation, ConversationSnapshot};
+pub use conversation::{Conversation, ConversationSnapshot, OptionsMut};
 pub use error::{
     ApiError, Error, ErrorKind, FieldViolation, NoImage, TransportFailure, scrub_secrets,
 };

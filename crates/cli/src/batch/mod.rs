@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use gemini_image::{Client, GenerateRequest, Part, PartData};
+use gemini_image::{Client, GenerateRequest, Part, PartData, run_bounded};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -144,10 +144,8 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
     let manifest = Mutex::new(Manifest::open(&args.out_dir)?);
     install_ctrlc();
     let progress = Progress::new(todo.len(), std::io::stderr().is_terminal());
-    let next = AtomicUsize::new(0);
     let records: Mutex<Vec<Record>> = Mutex::new(Vec::new());
     let fatal: Mutex<Option<CliError>> = Mutex::new(None);
-    let workers = (args.concurrency as usize).clamp(1, todo.len());
     let ctx = Worker {
         client: &connection.client,
         hints: &connection.hints,
@@ -157,22 +155,18 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
         records: &records,
         fatal: &fatal,
     };
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    if STOP.load(Ordering::SeqCst) || lock(ctx.fatal).is_some() {
-                        break;
-                    }
-                    let index = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(item) = todo.get(index) else { break };
-                    IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
-                    ctx.process(item);
-                    IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
-                }
-            });
-        }
-    });
+    // Workers write images and manifest lines themselves, so nothing waits on this thread.
+    run_bounded(
+        &todo,
+        args.concurrency as usize,
+        &STOP,
+        |_, item| {
+            IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+            ctx.process(item);
+            IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+        },
+        |_, _| {},
+    );
     progress.finish();
 
     let records = records.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -312,6 +306,8 @@ impl Worker<'_> {
             .item_done(&redact(&line), record.error.is_none());
         if let Err(err) = appended {
             let mut fatal = lock(self.fatal);
+            // Without a manifest a resume would redo finished work: start nothing more.
+            STOP.store(true, Ordering::SeqCst);
             if fatal.is_none() {
                 *fatal = Some(err);
             }
