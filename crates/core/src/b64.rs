@@ -79,15 +79,6 @@ impl fmt::Display for Base64Display<'_> {
     }
 }
 
-/// Serializes borrowed bytes as a base64 JSON string, streamed.
-pub(crate) struct Base64Str<'a>(pub &'a [u8]);
-
-impl serde::Serialize for Base64Str<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&Base64Display(self.0))
-    }
-}
-
 /// serde adapter: bytes <-> base64 string, decoding straight from the borrowed input.
 pub(crate) mod bytes {
     use super::*;

@@ -1,11 +1,10 @@
-//! The request body on the wire: writing it (camelCase, base64 streamed into the buffer,
+//! The request body on the wire: writing it (camelCase, base64 encoded into the buffer,
 //! `extra` deep-merged) and reading it back (for the emulator and bring-your-own-server
 //! users; camelCase and snake_case both accepted, as the server does).
 
 use std::collections::HashMap;
 
 use serde::Deserialize;
-use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
@@ -28,7 +27,7 @@ pub(crate) fn write_body(request: &GenerateRequest) -> Result<Vec<u8>, Error> {
         .sum();
     let mut out = Vec::with_capacity(inline_bytes / 3 * 4 + 4096);
     out.extend_from_slice(b"{\"contents\":");
-    serde_json::to_writer(&mut out, &WireContents(&request.contents))
+    write_contents(&mut out, &request.contents)
         .map_err(|e| Error::invalid("contents", format!("cannot be serialized: {e}")))?;
     for (key, value) in settings_json(request) {
         out.push(b',');
@@ -123,95 +122,53 @@ fn merge(into: &mut Map<String, Value>, key: &str, value: &Value) {
     }
 }
 
-struct WireContents<'a>(&'a [Content]);
-
-impl Serialize for WireContents<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-        let mut image_index = 0usize;
-        for content in self.0 {
-            let is_model = content.is_model();
-            let parts: Vec<WirePartOut<'_>> = content
-                .parts
-                .iter()
-                .filter(|part| !is_model || replayable(part))
-                .map(|part| {
-                    let mime = match (&part.data, is_model) {
-                        (PartData::InlineData(blob), false) => {
-                            let index = image_index;
-                            image_index += 1;
-                            effective_input_mime(blob, index).ok()
-                        }
-                        _ => None,
-                    };
-                    WirePartOut { part, mime }
-                })
-                .collect();
-            seq.serialize_element(&WireContent {
-                role: wire_role(content),
-                parts,
-            })?;
+/// Writes `contents` as JSON: strings through serde_json (escaping), image bytes
+/// base64-encoded by SIMD straight into the body buffer. User images go out with their
+/// sniffed MIME type; model turns drop their thought parts.
+fn write_contents(out: &mut Vec<u8>, contents: &[Content]) -> serde_json::Result<()> {
+    let mut image_index = 0usize;
+    out.push(b'[');
+    for (turn, content) in contents.iter().enumerate() {
+        if turn > 0 {
+            out.push(b',');
         }
-        seq.end()
-    }
-}
-
-struct WireContent<'a> {
-    role: &'a str,
-    parts: Vec<WirePartOut<'a>>,
-}
-
-impl Serialize for WireContent<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("Content", 2)?;
-        s.serialize_field("role", self.role)?;
-        s.serialize_field("parts", &self.parts)?;
-        s.end()
-    }
-}
-
-/// A part as sent: user images go out with their sniffed MIME type.
-struct WirePartOut<'a> {
-    part: &'a Part,
-    mime: Option<&'static str>,
-}
-
-impl Serialize for WirePartOut<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let PartData::InlineData(blob) = &self.part.data else {
-            return self.part.serialize(serializer);
-        };
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry(
-            "inlineData",
-            &BlobOut {
-                mime_type: self.mime.unwrap_or(&blob.mime_type),
-                data: &blob.data,
-            },
-        )?;
-        if self.part.thought {
-            map.serialize_entry("thought", &true)?;
+        let is_model = content.is_model();
+        out.extend_from_slice(b"{\"role\":");
+        serde_json::to_writer(&mut *out, wire_role(content))?;
+        out.extend_from_slice(b",\"parts\":[");
+        let parts = content.parts.iter().filter(|p| !is_model || replayable(p));
+        for (index, part) in parts.enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            let PartData::InlineData(blob) = &part.data else {
+                serde_json::to_writer(&mut *out, part)?;
+                continue;
+            };
+            let mime = if is_model {
+                None
+            } else {
+                image_index += 1;
+                effective_input_mime(blob, image_index - 1).ok()
+            };
+            out.extend_from_slice(b"{\"inlineData\":{\"mimeType\":");
+            serde_json::to_writer(&mut *out, mime.unwrap_or(&blob.mime_type))?;
+            out.extend_from_slice(b",\"data\":\"");
+            base64_simd::STANDARD.encode_append(&blob.data, out);
+            out.extend_from_slice(b"\"}");
+            if part.thought {
+                out.extend_from_slice(b",\"thought\":true");
+            }
+            if let Some(signature) = &part.thought_signature {
+                out.extend_from_slice(b",\"thoughtSignature\":");
+                serde_json::to_writer(&mut *out, signature)?;
+            }
+            out.push(b'}');
         }
-        if let Some(signature) = &self.part.thought_signature {
-            map.serialize_entry("thoughtSignature", signature)?;
-        }
-        map.end()
+        out.extend_from_slice(b"]}");
     }
-}
-
-struct BlobOut<'a> {
-    mime_type: &'a str,
-    data: &'a [u8],
-}
-
-impl Serialize for BlobOut<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("Blob", 2)?;
-        s.serialize_field("mimeType", self.mime_type)?;
-        s.serialize_field("data", &crate::b64::Base64Str(self.data))?;
-        s.end()
-    }
+    out.push(b']');
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
