@@ -160,18 +160,7 @@ impl Client {
         &self,
         request: &GenerateRequest,
     ) -> (Result<GenerateResponse, Error>, CallInfo) {
-        let started = Instant::now();
-        let http = match self.build(request, Call::Generate) {
-            Ok(http) => http,
-            Err(err) => {
-                let info = CallInfo {
-                    elapsed: started.elapsed(),
-                    ..CallInfo::default()
-                };
-                return (Err(err), info);
-            }
-        };
-        self.with_retries(started, |_| self.attempt_generate(&http))
+        self.build_and_retry(request, Call::Generate, |http| self.attempt_generate(http))
     }
 
     /// Generates an image from a prompt with the default model.
@@ -219,6 +208,27 @@ impl Client {
         let (status, headers) = transport::head(&response);
         let body = transport::read_body(response.into_body(), inner.max_response_bytes)?;
         parse_response(status, &headers, &body)
+    }
+
+    /// Validates and builds the request, then runs `attempt` on it under the retry policy.
+    /// A request that fails validation costs 0 attempts.
+    pub(crate) fn build_and_retry<T>(
+        &self,
+        request: &GenerateRequest,
+        call: Call,
+        mut attempt: impl FnMut(&HttpRequest) -> Result<T, Error>,
+    ) -> (Result<T, Error>, CallInfo) {
+        let started = Instant::now();
+        match self.build(request, call) {
+            Ok(http) => self.with_retries(started, |_| attempt(&http)),
+            Err(err) => {
+                let info = CallInfo {
+                    elapsed: started.elapsed(),
+                    ..CallInfo::default()
+                };
+                (Err(err), info)
+            }
+        }
     }
 
     /// Runs `attempt` (given the 1-based attempt number) until it succeeds or the policy

@@ -3,7 +3,6 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::io::Read;
-use std::time::Instant;
 
 use gemini_image_core::{
     Call, Error, GenerateRequest, GenerateResponse, StreamEvent, StreamParser, parse_response,
@@ -52,20 +51,9 @@ impl Client {
         &self,
         request: &GenerateRequest,
     ) -> (Result<ImageStream, Error>, CallInfo) {
-        let started = Instant::now();
-        let http = match self.build(request, Call::Stream) {
-            Ok(http) => http,
-            Err(err) => {
-                let info = CallInfo {
-                    elapsed: started.elapsed(),
-                    ..CallInfo::default()
-                };
-                return (Err(err), info);
-            }
-        };
         let inner = &self.inner;
-        let (result, info) = self.with_retries(started, |_| {
-            let response = transport::send(&inner.agent, &http, &inner.user_agent)?;
+        let (result, info) = self.build_and_retry(request, Call::Stream, |http| {
+            let response = transport::send(&inner.agent, http, &inner.user_agent)?;
             let (status, headers) = transport::head(&response);
             let body = response.into_body();
             if !(200..300).contains(&status) {

@@ -18,25 +18,7 @@ fn send(req: &HttpRequest) -> Reply {
     for (k, v) in &req.headers {
         r = r.header(k.as_str(), v.as_str());
     }
-    let mut resp = r.send(&req.body[..]).unwrap();
-    let status = resp.status().as_u16();
-    let content_type = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let body = resp
-        .body_mut()
-        .with_config()
-        .limit(256 << 20)
-        .read_to_vec()
-        .unwrap();
-    Reply {
-        status,
-        content_type,
-        body,
-    }
+    read_reply(r.send(&req.body[..]).unwrap()).unwrap()
 }
 
 fn call(

@@ -49,7 +49,11 @@ pub fn post_raw(url: &str, body: &str, headers: &[(&str, &str)]) -> Result<Reply
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let mut resp = req.send(body)?;
+    read_reply(req.send(body)?)
+}
+
+/// Status, content type and the whole body (up to 512 MiB) of a response.
+pub fn read_reply(mut resp: ureq::http::Response<ureq::Body>) -> Result<Reply, ureq::Error> {
     let status = resp.status().as_u16();
     let content_type = resp
         .headers()
