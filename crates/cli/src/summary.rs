@@ -108,11 +108,11 @@ impl ResponseMeta {
     pub fn of(response: &GenerateResponse) -> Self {
         let text = response.text();
         ResponseMeta {
-            model_version: response.model_version.clone(),
-            response_id: response.response_id.clone(),
+            model_version: response.model_version().map(str::to_string),
+            response_id: response.response_id().map(str::to_string),
             text: (!text.trim().is_empty()).then(|| text.trim().to_string()),
             finish_reason: response.finish_reason().map(|r| r.as_str().to_string()),
-            usage: response.usage_metadata.clone(),
+            usage: response.usage().cloned(),
         }
     }
 }

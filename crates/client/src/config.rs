@@ -230,7 +230,7 @@ impl ClientBuilder {
             return Err(Error::invalid(
                 "api_key",
                 format!(
-                    "no API key; set {ENV_THUCCHIEN_API_KEY} (AI Thực Chiến gateway key) or {ENV_GEMINI_API_KEY} (Google AI Studio key) in the environment, or pass one with ClientBuilder::api_key"
+                    "no API key; set {ENV_THUCCHIEN_API_KEY} (AI Thực Chiến gateway key) or {ENV_GEMINI_API_KEY} (Google AI Studio key) in the environment, or pass a key"
                 ),
             ));
         };

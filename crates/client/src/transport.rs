@@ -104,38 +104,47 @@ pub(crate) fn map_ureq(err: ureq::Error) -> Error {
     use ureq::Error as U;
     let (failure, message) = match &err {
         U::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => (
-            TransportFailure::Timeout,
-            "could not connect within the connect timeout; check the base URL, proxy and network (or raise ClientBuilder::connect_timeout)".to_string(),
+            TransportFailure::ConnectTimeout,
+            "could not connect within the connect timeout; the host may be wrong or unreachable"
+                .to_string(),
         ),
         U::Timeout(which) => (
             TransportFailure::Timeout,
             format!(
-                "the request timed out ({which} timeout); image calls take 8-35 s and 4K longer: raise ClientBuilder::timeout, or retry"
+                "the request timed out ({which} timeout); image calls take 8-35 s and 4K longer"
             ),
         ),
         U::BodyExceedsLimit(limit) => (
             TransportFailure::ResponseTooLarge,
-            format!(
-                "the response body is larger than the client's limit of {limit} bytes; raise ClientBuilder::max_response_bytes"
-            ),
+            format!("the response body is larger than the client's limit of {limit} bytes"),
         ),
-        U::Io(io) if matches!(io.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => (
-            TransportFailure::Timeout,
-            format!("the connection timed out: {io}"),
-        ),
+        U::Io(io)
+            if matches!(
+                io.kind(),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+            ) =>
+        {
+            (
+                TransportFailure::Timeout,
+                format!("the connection timed out: {io}"),
+            )
+        }
         U::Io(io) => (
             TransportFailure::Network,
             format!("the connection failed: {io}"),
         ),
         U::HostNotFound => (
             TransportFailure::Network,
-            "the host name could not be resolved; check the base URL and DNS".to_string(),
+            "the host name could not be resolved".to_string(),
         ),
         U::ConnectionFailed => (
             TransportFailure::Network,
             "the connection could not be established".to_string(),
         ),
-        other => (TransportFailure::Network, format!("HTTP transport error: {other}")),
+        other => (
+            TransportFailure::Network,
+            format!("HTTP transport error: {other}"),
+        ),
     };
     Error::transport(failure, message)
 }

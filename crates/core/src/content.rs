@@ -77,6 +77,40 @@ impl Blob {
         Some(Blob::new(data, mime))
     }
 
+    /// Image bytes from a caller, their MIME type taken from their magic number. Bytes that
+    /// are not a supported image (PNG, JPEG, WebP, HEIC, HEIF) are an `invalid_request`
+    /// naming `field` (e.g. `images[1]`).
+    pub fn from_bytes(data: Vec<u8>, field: &str) -> Result<Self, crate::Error> {
+        if data.is_empty() {
+            return Err(crate::Error::invalid(
+                field,
+                "is empty; pass the bytes of a PNG, JPEG, WebP, HEIC or HEIF image",
+            ));
+        }
+        match sniff::sniff_mime(&data) {
+            Some(mime) if crate::ACCEPTED_INPUT_MIME_TYPES.contains(&mime) => {
+                Ok(Blob::new(data, mime))
+            }
+            Some(mime) => Err(crate::Error::invalid(
+                field,
+                format!(
+                    "is {mime}, which image models do not accept; convert it to PNG, JPEG or WebP"
+                ),
+            )),
+            None => Err(crate::Error::invalid(
+                field,
+                format!(
+                    "is not a recognised image ({} bytes starting {}); pass a PNG, JPEG, WebP, HEIC or HEIF image",
+                    data.len(),
+                    data.iter()
+                        .take(4)
+                        .map(|b| format!("{b:02x}"))
+                        .collect::<String>()
+                ),
+            )),
+        }
+    }
+
     /// The file extension the MIME type calls for (`png`, `jpg`, …).
     pub fn extension(&self) -> &'static str {
         sniff::extension_for_mime(&self.mime_type)

@@ -34,9 +34,56 @@ pub enum ErrorKind {
     NoImage,
     /// The response body is larger than the client's configured cap.
     ResponseTooLarge,
+    /// The caller cancelled the call (or its deadline passed between attempts).
+    Cancelled,
+    /// Reading an input file or writing a result failed.
+    Io,
+    /// Something that should never happen (a bug in this SDK); please report it.
+    Internal,
 }
 
 impl ErrorKind {
+    /// Every kind, in declaration order: bindings build their error-class tables from it.
+    pub const ALL: &'static [ErrorKind] = &[
+        ErrorKind::InvalidRequest,
+        ErrorKind::Authentication,
+        ErrorKind::PermissionDenied,
+        ErrorKind::NotFound,
+        ErrorKind::RateLimited,
+        ErrorKind::QuotaExhausted,
+        ErrorKind::Server,
+        ErrorKind::Timeout,
+        ErrorKind::Network,
+        ErrorKind::Decode,
+        ErrorKind::NoImage,
+        ErrorKind::ResponseTooLarge,
+        ErrorKind::Cancelled,
+        ErrorKind::Io,
+        ErrorKind::Internal,
+    ];
+
+    /// The stable upper-case code used by the Node package's `err.code`, e.g.
+    /// `"GEMINI_IMAGE_RATE_LIMITED"`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidRequest => "GEMINI_IMAGE_INVALID_REQUEST",
+            ErrorKind::Authentication => "GEMINI_IMAGE_AUTHENTICATION",
+            ErrorKind::PermissionDenied => "GEMINI_IMAGE_PERMISSION_DENIED",
+            ErrorKind::NotFound => "GEMINI_IMAGE_NOT_FOUND",
+            ErrorKind::RateLimited => "GEMINI_IMAGE_RATE_LIMITED",
+            ErrorKind::QuotaExhausted => "GEMINI_IMAGE_QUOTA_EXHAUSTED",
+            ErrorKind::Server => "GEMINI_IMAGE_SERVER",
+            ErrorKind::Timeout => "GEMINI_IMAGE_TIMEOUT",
+            ErrorKind::Network => "GEMINI_IMAGE_NETWORK",
+            ErrorKind::Decode => "GEMINI_IMAGE_DECODE",
+            ErrorKind::NoImage => "GEMINI_IMAGE_NO_IMAGE",
+            ErrorKind::ResponseTooLarge => "GEMINI_IMAGE_RESPONSE_TOO_LARGE",
+            ErrorKind::Cancelled => "GEMINI_IMAGE_CANCELLED",
+            ErrorKind::Io => "GEMINI_IMAGE_IO",
+            ErrorKind::Internal => "GEMINI_IMAGE_INTERNAL",
+        }
+    }
+
     /// The stable snake_case name, e.g. `"rate_limited"`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -52,6 +99,85 @@ impl ErrorKind {
             ErrorKind::Decode => "decode",
             ErrorKind::NoImage => "no_image",
             ErrorKind::ResponseTooLarge => "response_too_large",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Io => "io",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+impl std::str::FromStr for ErrorKind {
+    type Err = Error;
+
+    /// Parses the snake_case name (`"rate_limited"`) or the code
+    /// (`"GEMINI_IMAGE_RATE_LIMITED"`).
+    fn from_str(text: &str) -> Result<Self, Error> {
+        ErrorKind::ALL
+            .iter()
+            .copied()
+            .find(|kind| kind.as_str() == text || kind.code() == text)
+            .ok_or_else(|| {
+                let names: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+                Error::invalid(
+                    "kind",
+                    format!(
+                        "{text:?} is not an error kind; use one of {}",
+                        names.join(", ")
+                    ),
+                )
+            })
+    }
+}
+
+/// What the caller can change to make the call succeed. The error message says what went
+/// wrong in neutral words; each front door renders the remedy in its own terms (a CLI flag,
+/// a Python keyword argument, a Node option).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Remedy {
+    /// No key was given: set one (argument or environment variable).
+    SetApiKey,
+    /// The key was refused or may not do this: check it, or that it belongs to this base URL.
+    CheckApiKey,
+    /// The host could not be reached or answered unexpectedly: check the base URL, proxy
+    /// and network.
+    CheckBaseUrl,
+    /// The call ran out of time: raise the timeout (image calls take 8–35 s, 4K longer).
+    RaiseTimeout,
+    /// The response was bigger than the client accepts: raise the response size limit.
+    RaiseResponseLimit,
+    /// A passing condition (rate limit, overload): retry later, after `after` if known.
+    RetryLater {
+        /// The delay the server asked for.
+        after: Option<Duration>,
+    },
+    /// The budget or prepaid credits are used up: top up or raise the budget.
+    TopUp,
+    /// Change this option (or input) and try again.
+    FixField {
+        /// The option or input to change, as in [`Error::field`].
+        field: String,
+    },
+    /// The model does not exist here (or is retired): check the model id.
+    CheckModel,
+    /// The model produced no image for this prompt: rephrase it.
+    Rephrase,
+}
+
+impl Remedy {
+    /// The stable snake_case name, e.g. `"raise_timeout"`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Remedy::SetApiKey => "set_api_key",
+            Remedy::CheckApiKey => "check_api_key",
+            Remedy::CheckBaseUrl => "check_base_url",
+            Remedy::RaiseTimeout => "raise_timeout",
+            Remedy::RaiseResponseLimit => "raise_response_limit",
+            Remedy::RetryLater { .. } => "retry_later",
+            Remedy::TopUp => "top_up",
+            Remedy::FixField { .. } => "fix_field",
+            Remedy::CheckModel => "check_model",
+            Remedy::Rephrase => "rephrase",
         }
     }
 }
@@ -129,6 +255,8 @@ pub enum TransportFailure {
     Network,
     /// The body exceeded the configured size cap.
     ResponseTooLarge,
+    /// No connection could be made within the connect timeout (kind `timeout`).
+    ConnectTimeout,
 }
 
 /// Every failure the SDK reports. [`Error::kind`] gives the stable category.
@@ -160,6 +288,23 @@ pub enum Error {
         /// Details (secrets scrubbed).
         message: String,
     },
+    /// The caller cancelled the call, or its deadline passed.
+    Cancelled {
+        /// What was cancelled and when.
+        message: String,
+    },
+    /// Reading an input file or writing a result failed.
+    Io {
+        /// The input or output concerned, e.g. `images[1]` or `output`.
+        field: String,
+        /// What failed, with the path.
+        message: String,
+    },
+    /// A failure that should never happen (a bug in this SDK).
+    Internal {
+        /// What happened.
+        message: String,
+    },
 }
 
 impl Error {
@@ -187,6 +332,76 @@ impl Error {
         }
     }
 
+    /// A cancellation.
+    pub fn cancelled(message: impl Into<String>) -> Self {
+        Error::Cancelled {
+            message: message.into(),
+        }
+    }
+
+    /// A file error on `field` (an input image, an output path).
+    pub fn io(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Io {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A should-never-happen failure.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::Internal {
+            message: message.into(),
+        }
+    }
+
+    /// What the caller can change to succeed, when there is something; see [`Remedy`].
+    pub fn remedy(&self) -> Option<Remedy> {
+        let fix = |field: &str| Remedy::FixField {
+            field: field.to_string(),
+        };
+        match self {
+            Error::InvalidRequest { field, .. } => Some(match field.as_str() {
+                "api_key" => Remedy::SetApiKey,
+                "base_url" => Remedy::CheckBaseUrl,
+                "model" => Remedy::CheckModel,
+                other => fix(other),
+            }),
+            Error::Api(api) => match api.kind {
+                ErrorKind::Authentication | ErrorKind::PermissionDenied => {
+                    Some(Remedy::CheckApiKey)
+                }
+                ErrorKind::NotFound => Some(Remedy::CheckModel),
+                ErrorKind::QuotaExhausted => Some(Remedy::TopUp),
+                ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Timeout => {
+                    self.is_retryable().then_some(Remedy::RetryLater {
+                        after: api.retry_after,
+                    })
+                }
+                ErrorKind::InvalidRequest => api
+                    .field_violations
+                    .first()
+                    .map(|violation| violation.field.as_str())
+                    .or(api.param.as_deref())
+                    .map(fix),
+                _ => None,
+            },
+            Error::NoImage(no_image) => Some(match no_image.finish_reason.as_deref() {
+                Some("MAX_TOKENS") => fix("max_output_tokens"),
+                Some("NO_IMAGE" | "IMAGE_OTHER" | "OTHER") => Remedy::RetryLater { after: None },
+                _ => Remedy::Rephrase,
+            }),
+            Error::Transport { failure, .. } => Some(match failure {
+                TransportFailure::Timeout => Remedy::RaiseTimeout,
+                TransportFailure::ConnectTimeout | TransportFailure::Network => {
+                    Remedy::CheckBaseUrl
+                }
+                TransportFailure::ResponseTooLarge => Remedy::RaiseResponseLimit,
+            }),
+            Error::Io { field, .. } => Some(fix(field)),
+            Error::Decode { .. } | Error::Cancelled { .. } | Error::Internal { .. } => None,
+        }
+    }
+
     /// The stable category.
     pub fn kind(&self) -> ErrorKind {
         match self {
@@ -195,10 +410,13 @@ impl Error {
             Error::NoImage(_) => ErrorKind::NoImage,
             Error::Decode { .. } => ErrorKind::Decode,
             Error::Transport { failure, .. } => match failure {
-                TransportFailure::Timeout => ErrorKind::Timeout,
+                TransportFailure::Timeout | TransportFailure::ConnectTimeout => ErrorKind::Timeout,
                 TransportFailure::Network => ErrorKind::Network,
                 TransportFailure::ResponseTooLarge => ErrorKind::ResponseTooLarge,
             },
+            Error::Cancelled { .. } => ErrorKind::Cancelled,
+            Error::Io { .. } => ErrorKind::Io,
+            Error::Internal { .. } => ErrorKind::Internal,
         }
     }
 
@@ -215,17 +433,19 @@ impl Error {
             Error::Transport { failure, .. } => {
                 matches!(
                     failure,
-                    TransportFailure::Timeout | TransportFailure::Network
+                    TransportFailure::Timeout
+                        | TransportFailure::ConnectTimeout
+                        | TransportFailure::Network
                 )
             }
             _ => false,
         }
     }
 
-    /// The validation field, for [`Error::InvalidRequest`].
+    /// The offending option or input, for [`Error::InvalidRequest`] and [`Error::Io`].
     pub fn field(&self) -> Option<&str> {
         match self {
-            Error::InvalidRequest { field, .. } => Some(field),
+            Error::InvalidRequest { field, .. } | Error::Io { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -254,7 +474,11 @@ impl Error {
             Error::InvalidRequest { field, message } => format!("{field}: {message}"),
             Error::Api(api) => api.message.clone(),
             Error::NoImage(no_image) => no_image.describe(),
-            Error::Decode { message, .. } | Error::Transport { message, .. } => message.clone(),
+            Error::Io { field, message } => format!("{field}: {message}"),
+            Error::Decode { message, .. }
+            | Error::Transport { message, .. }
+            | Error::Cancelled { message }
+            | Error::Internal { message } => message.clone(),
         }
     }
 
@@ -288,7 +512,10 @@ impl Error {
         match &mut self {
             Error::InvalidRequest { message, .. }
             | Error::Decode { message, .. }
-            | Error::Transport { message, .. } => fix(message),
+            | Error::Transport { message, .. }
+            | Error::Cancelled { message }
+            | Error::Io { message, .. }
+            | Error::Internal { message } => fix(message),
             Error::Api(api) => {
                 fix(&mut api.message);
                 if let Some(param) = &mut api.param {
@@ -367,6 +594,12 @@ impl fmt::Display for Error {
                 .kind();
                 write!(f, "{kind}: {message}")
             }
+            Error::Cancelled { message } => write!(f, "cancelled: {message}"),
+            Error::Io { field, message } => write!(f, "io: {field}: {message}"),
+            Error::Internal { message } => write!(
+                f,
+                "internal error (a bug in gemini-image, please report it): {message}"
+            ),
         }
     }
 }

@@ -43,11 +43,13 @@ mod api_error;
 mod b64;
 mod content;
 mod conversation;
+mod duration;
 mod error;
 mod http;
 pub mod model;
 mod options;
 mod request;
+mod request_options;
 mod response;
 mod retry;
 mod sniff;
@@ -57,8 +59,9 @@ mod wire;
 
 pub use content::{Blob, Content, FileData, Part, PartData, ROLE_MODEL, ROLE_USER};
 pub use conversation::{Conversation, ConversationSnapshot, OptionsMut};
+pub use duration::{MAX_USER_DURATION, millis_to_duration, seconds_to_duration};
 pub use error::{
-    ApiError, Error, ErrorKind, FieldViolation, NoImage, TransportFailure, scrub_secrets,
+    ApiError, Error, ErrorKind, FieldViolation, NoImage, Remedy, TransportFailure, scrub_secrets,
 };
 pub use http::{
     API_KEY_HEADER, ApiKey, Call, DEFAULT_API_VERSION, Endpoint, GATEWAY_BASE_URL, GOOGLE_BASE_URL,
@@ -69,9 +72,10 @@ pub use options::{AspectRatio, ImageSize, Modality};
 pub use request::{
     DEFAULT_MAX_INLINE_BYTES, GenerateRequest, GenerationConfig, SafetySetting, ThinkingConfig,
 };
+pub use request_options::{REQUEST_OPTION_KEYS, RequestOptions};
 pub use response::{
-    BlockReason, Candidate, FinishReason, GenerateResponse, ModalityTokenCount, PromptFeedback,
-    SafetyRating, UsageMetadata, parse_response,
+    BlockReason, Candidate, FinishReason, GenerateResponse, ImageOutput, ModalityTokenCount,
+    PromptFeedback, SafetyRating, UsageMetadata, parse_response,
 };
 pub use retry::{RetryDecision, RetryPolicy};
 pub use sniff::{ACCEPTED_INPUT_MIME_TYPES, extension_for_mime, image_dimensions, sniff_mime};

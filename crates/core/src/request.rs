@@ -125,6 +125,18 @@ impl GenerateRequest {
         GenerateRequest::new(model).with_user_turn(parts)
     }
 
+    /// Sets the model (id or alias; a leading `models/` is dropped when sent).
+    pub fn with_model(mut self, model: impl Into<String>) -> Self {
+        self.model = model.into();
+        self
+    }
+
+    /// Applies every option `options` sets (see [`crate::RequestOptions::apply_to`]).
+    pub fn with_options(mut self, options: &crate::RequestOptions) -> Self {
+        options.apply_to(&mut self);
+        self
+    }
+
     /// Appends a user turn.
     pub fn with_user_turn(mut self, parts: Vec<Part>) -> Self {
         self.contents.push(Content::user(parts));

@@ -249,7 +249,8 @@ impl Candidate {
 }
 
 /// A parsed `GenerateContentResponse`, faithful to the wire: nothing is dropped that the
-/// SDK models, and unknown fields are tolerated.
+/// SDK models, and unknown fields are tolerated. Everything is read through methods;
+/// [`GenerateResponse::into_output`] moves the images out without copying them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GenerateResponse {
@@ -259,18 +260,47 @@ pub struct GenerateResponse {
         deserialize_with = "null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
-    pub candidates: Vec<Candidate>,
+    pub(crate) candidates: Vec<Candidate>,
     /// Prompt feedback (block reason).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prompt_feedback: Option<PromptFeedback>,
+    pub(crate) prompt_feedback: Option<PromptFeedback>,
     /// Token usage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usage_metadata: Option<UsageMetadata>,
+    pub(crate) usage_metadata: Option<UsageMetadata>,
     /// The model version that answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model_version: Option<String>,
+    pub(crate) model_version: Option<String>,
     /// The response id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) response_id: Option<String>,
+}
+
+/// A response split into owned pieces ([`GenerateResponse::into_output`]): the images move,
+/// nothing is copied.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ImageOutput {
+    /// The final images, in order (the first is "the image").
+    pub images: Vec<Blob>,
+    /// Interim thought images (Gemini 3), in order.
+    pub thought_images: Vec<Blob>,
+    /// The non-thought text, concatenated (empty when none).
+    pub text: String,
+    /// The thought text, concatenated (empty when none).
+    pub thoughts: String,
+    /// The first candidate's `finishReason`, verbatim.
+    pub finish_reason: Option<String>,
+    /// The first candidate's `finishMessage`.
+    pub finish_message: Option<String>,
+    /// `promptFeedback.blockReason`, verbatim.
+    pub block_reason: Option<String>,
+    /// The first candidate's safety ratings.
+    pub safety_ratings: Vec<SafetyRating>,
+    /// Token usage.
+    pub usage: Option<UsageMetadata>,
+    /// The model version that answered.
+    pub model_version: Option<String>,
+    /// The response id.
     pub response_id: Option<String>,
 }
 
@@ -285,6 +315,37 @@ impl GenerateResponse {
     /// The first candidate.
     pub fn candidate(&self) -> Option<&Candidate> {
         self.candidates.first()
+    }
+
+    /// Every candidate (image models return one).
+    pub fn candidates(&self) -> &[Candidate] {
+        &self.candidates
+    }
+
+    /// `promptFeedback`, when the server sent it.
+    pub fn prompt_feedback(&self) -> Option<&PromptFeedback> {
+        self.prompt_feedback.as_ref()
+    }
+
+    /// Token usage (`usageMetadata`), every counter the server reported.
+    pub fn usage(&self) -> Option<&UsageMetadata> {
+        self.usage_metadata.as_ref()
+    }
+
+    /// The model version that answered.
+    pub fn model_version(&self) -> Option<&str> {
+        self.model_version.as_deref()
+    }
+
+    /// The response id.
+    pub fn response_id(&self) -> Option<&str> {
+        self.response_id.as_deref()
+    }
+
+    /// The first candidate's safety ratings.
+    pub fn safety_ratings(&self) -> &[SafetyRating] {
+        self.candidate()
+            .map_or(&[], |c| c.safety_ratings.as_slice())
     }
 
     /// The parts of the first candidate.
@@ -312,9 +373,9 @@ impl GenerateResponse {
         }
     }
 
-    /// The last final image, if any.
+    /// The first final image, if any ("the image" in every front door).
     pub fn image(&self) -> Option<&Blob> {
-        self.images().last().copied()
+        self.images().first().copied()
     }
 
     /// Interim thought images (Gemini 3), in order.
@@ -399,37 +460,52 @@ impl GenerateResponse {
 
     /// Moves the final images out (no copies).
     pub fn into_images(self) -> Vec<Blob> {
-        let keep_thought_fallback = self.images().len() == 1
-            && self
-                .parts()
-                .iter()
-                .all(|p| p.as_blob().is_none() || p.thought);
-        let mut parts: Vec<Part> = self
+        self.into_output().images
+    }
+
+    /// Splits the response into owned pieces without copying an image: what a language
+    /// binding hands over to its runtime. When every image was flagged as a thought but the
+    /// model finished normally, the last one is the final image (as in
+    /// [`GenerateResponse::images`]) and the others stay thought images.
+    pub fn into_output(self) -> ImageOutput {
+        let fallback = self
+            .parts()
+            .iter()
+            .all(|p| p.as_blob().is_none() || p.thought)
+            && self.images().len() == 1;
+        let mut output = ImageOutput {
+            images: Vec::new(),
+            thought_images: Vec::new(),
+            text: self.text(),
+            thoughts: self.thought_text(),
+            finish_reason: self.finish_reason().map(|r| r.as_str().to_string()),
+            finish_message: self.finish_message().map(str::to_string),
+            block_reason: self.prompt_blocked().map(|r| r.as_str().to_string()),
+            safety_ratings: self.safety_ratings().to_vec(),
+            usage: self.usage_metadata,
+            model_version: self.model_version,
+            response_id: self.response_id,
+        };
+        let parts = self
             .candidates
             .into_iter()
             .next()
             .and_then(|c| c.content)
             .map(|c| c.parts)
             .unwrap_or_default();
-        if keep_thought_fallback {
-            let last = parts.iter().rposition(|p| p.as_blob().is_some());
-            return last
-                .map(|i| parts.swap_remove(i))
-                .and_then(|p| match p.data {
-                    PartData::InlineData(blob) => Some(blob),
-                    _ => None,
-                })
-                .into_iter()
-                .collect();
+        for part in parts {
+            if let PartData::InlineData(blob) = part.data {
+                if part.thought {
+                    output.thought_images.push(blob);
+                } else {
+                    output.images.push(blob);
+                }
+            }
         }
-        parts
-            .into_iter()
-            .filter(|p| !p.thought)
-            .filter_map(|p| match p.data {
-                PartData::InlineData(blob) => Some(blob),
-                _ => None,
-            })
-            .collect()
+        if fallback {
+            output.images.extend(output.thought_images.pop());
+        }
+        output
     }
 
     /// Serializes to wire JSON (standard base64), as a server would send it.

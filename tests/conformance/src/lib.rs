@@ -1023,8 +1023,8 @@ pub fn check_response(expect: &Value, response: &GenerateResponse) -> Vec<String
             "finish_reason" => opt_str(response.finish_reason().map(|r| r.as_str())),
             "finish_message" => opt_str(response.finish_message()),
             "block_reason" => opt_str(response.prompt_blocked().map(|r| r.as_str())),
-            "model_version" => opt_str(response.model_version.as_deref()),
-            "response_id" => opt_str(response.response_id.as_deref()),
+            "model_version" => opt_str(response.model_version()),
+            "response_id" => opt_str(response.response_id()),
             "thought_signatures" => Value::Array(
                 response
                     .thought_signatures()
@@ -1034,17 +1034,14 @@ pub fn check_response(expect: &Value, response: &GenerateResponse) -> Vec<String
             ),
             "safety_ratings" => Value::Array(
                 response
-                    .candidate()
-                    .map(|c| c.safety_ratings.as_slice())
-                    .unwrap_or(&[])
+                    .safety_ratings()
                     .iter()
                     .map(|r| serde_json::json!({"category": r.category, "probability": r.probability}))
                     .collect(),
             ),
             "usage" => {
                 let usage = response
-                    .usage_metadata
-                    .as_ref()
+                    .usage()
                     .and_then(|u| serde_json::to_value(u).ok())
                     .unwrap_or_else(|| Value::Object(Map::new()));
                 let want_obj = want.as_object().cloned().unwrap_or_default();

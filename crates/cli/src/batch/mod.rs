@@ -366,14 +366,11 @@ impl Worker<'_> {
                 return record;
             }
         };
-        record.model_version = response.model_version.clone();
+        record.model_version = response.model_version().map(str::to_string);
         record.finish_reason = response.finish_reason().map(|r| r.as_str().to_string());
         let text = response.text();
         record.text = (!text.trim().is_empty()).then(|| text.trim().to_string());
-        record.total_token_count = response
-            .usage_metadata
-            .as_ref()
-            .and_then(|u| u.total_token_count);
+        record.total_token_count = response.usage().and_then(|u| u.total_token_count);
         let blobs = response.into_images();
         let mimes: Vec<&str> = blobs.iter().map(|b| b.mime_type.as_str()).collect();
         let plan = output::plan(Some(self.out_dir), &item.stem, &mimes);
