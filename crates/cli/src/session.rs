@@ -1,18 +1,19 @@
 //! `--session FILE`: a conversation stored as JSON between invocations.
 //!
-//! The file holds a [`ConversationSnapshot`] (model, committed turns with their thought
-//! signatures, images base64-encoded). It is replaced atomically after a successful turn
-//! only, so a failed turn leaves it as it was.
+//! The file holds the conversation document of the core ([`Conversation::to_json`]: model,
+//! options, committed turns with their thought signatures, images base64-encoded). It is
+//! replaced atomically after a successful turn only, so a failed turn leaves it as it was.
 
 use std::path::Path;
 
-use gemini_image_core::ConversationSnapshot;
+use gemini_image_core::{Conversation, Error};
 
 use crate::errors::CliError;
 use crate::output::write_atomic;
 
-/// Loads the session at `path`; `Ok(None)` when the file does not exist yet.
-pub fn load(path: &Path) -> Result<Option<ConversationSnapshot>, CliError> {
+/// Loads the session at `path`; `Ok(None)` when the file does not exist yet. With `model`,
+/// the session must be with that model (a conversation stays with one model).
+pub fn load(path: &Path, model: Option<&str>) -> Result<Option<Conversation>, CliError> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -22,24 +23,27 @@ pub fn load(path: &Path) -> Result<Option<ConversationSnapshot>, CliError> {
         // An empty file (e.g. made with `touch`) starts a new conversation.
         return Ok(None);
     }
-    serde_json::from_slice::<ConversationSnapshot>(&bytes)
+    Conversation::from_json(&bytes, model)
         .map(Some)
-        .map_err(|err| {
-            CliError::usage(
+        .map_err(|err| match err {
+            Error::InvalidRequest { field, message } if field == "model" => CliError::usage(
+                format!("--model {message} (session {})", path.display()),
+                Some("drop --model, or pass a new --session file".to_string()),
+            ),
+            other => CliError::usage(
                 format!(
-                    "--session {}: not a gemini-image session file ({err})",
-                    path.display()
+                    "--session {}: not a gemini-image session file ({})",
+                    path.display(),
+                    other.message()
                 ),
                 Some("pass a new file name to start a new conversation".to_string()),
-            )
+            ),
         })
 }
 
-/// Stores `snapshot` at `path` atomically.
-pub fn save(path: &Path, snapshot: &ConversationSnapshot) -> Result<(), CliError> {
-    let json = serde_json::to_vec(snapshot)
-        .map_err(|err| CliError::other(format!("cannot encode the session: {err}")))?;
-    write_atomic(path, &json)
+/// Stores `conversation` at `path` atomically.
+pub fn save(path: &Path, conversation: &Conversation) -> Result<(), CliError> {
+    write_atomic(path, conversation.to_json().as_bytes())
 }
 
 #[cfg(test)]
@@ -50,17 +54,19 @@ mod tests {
     fn round_trip_and_missing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.json");
-        assert!(load(&path).unwrap().is_none());
+        assert!(load(&path, None).unwrap().is_none());
         std::fs::write(&path, "").unwrap();
-        assert!(load(&path).unwrap().is_none());
-        let snapshot = ConversationSnapshot {
-            model: "gemini-3-pro-image-preview".into(),
-            history: Vec::new(),
-            keep_last_images: None,
-        };
-        save(&path, &snapshot).unwrap();
-        assert_eq!(load(&path).unwrap(), Some(snapshot));
+        assert!(load(&path, None).unwrap().is_none());
+        let conversation = Conversation::new("gemini-3-pro-image-preview", Default::default());
+        save(&path, &conversation).unwrap();
+        assert_eq!(load(&path, None).unwrap(), Some(conversation));
+        assert_eq!(
+            load(&path, Some("gemini-2.5-flash-image"))
+                .unwrap_err()
+                .code,
+            2
+        );
         std::fs::write(&path, "{not json").unwrap();
-        assert_eq!(load(&path).unwrap_err().code, 2);
+        assert_eq!(load(&path, None).unwrap_err().code, 2);
     }
 }

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use gemini_image::{Error, GenerateRequest, GenerateResponse, Part, PartData};
+use gemini_image::{
+    Conversation, Error, GenerateRequest, GenerateResponse, Part, PartData, RequestOptions,
+};
 
 use crate::args::{ConnArgs, ImageArgs, OutputArgs};
 use crate::config::{Settings, resolve};
@@ -68,29 +70,13 @@ pub fn run(job: Job) -> Result<Summary, Failure> {
     for path in &job.images {
         blobs.push(read_image(path, "-i/--image")?);
     }
-    let snapshot = match &job.output.session {
-        Some(path) => session::load(path)?,
+    let session = match &job.output.session {
+        Some(path) => session::load(path, job.conn.model.as_deref())?,
         None => None,
     };
-    if let (Some(snapshot), Some(flag_model)) = (&snapshot, &job.conn.model) {
-        if snapshot.model != flag_model.trim() {
-            return Err(CliError::usage(
-                format!(
-                    "--model {flag_model} does not match the session's model {} ({})",
-                    snapshot.model,
-                    job.output.session.as_deref().unwrap_or_else(|| "".as_ref()).display()
-                ),
-                Some(
-                    "a conversation stays with one model: drop --model, or pass a new --session file"
-                        .to_string(),
-                ),
-            )
-            .into());
-        }
-    }
-    let model = snapshot
+    let model = session
         .as_ref()
-        .map_or_else(|| settings.model.clone(), |s| s.model.clone());
+        .map_or_else(|| settings.model.clone(), |c| c.model().to_string());
 
     let mut parts = vec![Part::text(job.prompt.clone())];
     parts.extend(
@@ -99,23 +85,30 @@ pub fn run(job: Job) -> Result<Summary, Failure> {
             .map(|blob| Part::from_data(PartData::InlineData(blob))),
     );
 
-    // Validate before connecting (no key needed to learn that a flag is wrong). In a
-    // session the turn's parts go to the chat; otherwise the probe is the request.
-    let session_mode = job.output.session.is_some();
-    let (probe_parts, chat_parts) = if session_mode {
-        (parts.clone(), Some(parts))
-    } else {
-        (parts, None)
+    // Validate before connecting (no key needed to learn that a flag is wrong), once: in a
+    // session the turn is begun on the conversation and sent as it is.
+    let mut options = RequestOptions::default();
+    options.aspect_ratio = job.image.aspect_ratio;
+    options.image_size = job.image.image_size;
+    let mut request_or_chat = match (job.output.session.is_some(), session) {
+        (true, conversation) => {
+            let mut conversation = conversation
+                .unwrap_or_else(|| Conversation::new(model.clone(), RequestOptions::default()));
+            conversation.set_options(options);
+            conversation
+                .begin_turn(parts)
+                .validate()
+                .map_err(|err| validation_failure(&err))?;
+            Err(conversation)
+        }
+        (false, _) => {
+            let request = GenerateRequest::new(model.clone())
+                .with_user_turn(parts)
+                .with_options(&options);
+            request.validate().map_err(|err| validation_failure(&err))?;
+            Ok(request)
+        }
     };
-    let mut probe = GenerateRequest::new(model.clone()).with_user_turn(probe_parts);
-    probe.config.aspect_ratio = job.image.aspect_ratio;
-    probe.config.image_size = job.image.image_size;
-    if let Some(snapshot) = &snapshot {
-        let mut contents = snapshot.history.clone();
-        contents.append(&mut probe.contents);
-        probe.contents = contents;
-    }
-    probe.validate().map_err(|err| validation_failure(&err))?;
 
     let connection = connect(
         &Settings {
@@ -126,21 +119,21 @@ pub fn run(job: Job) -> Result<Summary, Failure> {
     )?;
     let client = &connection.client;
 
-    let (result, info, chat) = if let Some(parts) = chat_parts {
-        let mut chat = match snapshot {
-            Some(snapshot) => client.resume_conversation(snapshot),
-            None => client.conversation(),
-        };
-        let mut options = chat.options_mut();
-        options.config.aspect_ratio = job.image.aspect_ratio;
-        options.config.image_size = job.image.image_size;
-        drop(options);
-        let result = chat.send(parts);
-        let info = chat.last_call_info().cloned().unwrap_or_default();
-        (result, info, Some(chat))
-    } else {
-        let (result, info) = client.generate_with_info(&probe);
-        (result, info, None)
+    let (result, info, chat) = match &mut request_or_chat {
+        Err(conversation) => {
+            let conversation = std::mem::replace(
+                conversation,
+                Conversation::new(model.clone(), RequestOptions::default()),
+            );
+            let mut chat = client.resume_chat(conversation);
+            let result = chat.send_pending(&Default::default());
+            let info = chat.last_call_info().cloned().unwrap_or_default();
+            (result, info, Some(chat))
+        }
+        Ok(request) => {
+            let (result, info) = client.generate_with_info(request);
+            (result, info, None)
+        }
     };
 
     let hints = HintContext {
@@ -175,13 +168,12 @@ pub fn run(job: Job) -> Result<Summary, Failure> {
         warnings,
     };
     if let (Some(path), Some(chat)) = (&job.output.session, &chat) {
-        let snapshot = chat.snapshot();
-        session::save(path, &snapshot).map_err(|error| Failure {
+        session::save(path, chat.conversation()).map_err(|error| Failure {
             error,
             attempts: Some(info.attempts),
         })?;
         summary.session = Some(path.clone());
-        summary.session_turns = Some(snapshot.history.len());
+        summary.session_turns = Some(chat.turn_count());
     }
     if !job.output.json {
         print_human(&summary);

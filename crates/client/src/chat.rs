@@ -3,46 +3,51 @@
 use std::fmt;
 
 use gemini_image_core::{
-    Blob, Content, Conversation, ConversationSnapshot, Error, GenerateRequest, GenerateResponse,
-    OptionsMut, Part, PartData,
+    Blob, Content, Conversation, Error, GenerateResponse, Part, PartData, RequestOptions,
 };
 
+use crate::call::CallOptions;
 use crate::client::{CallInfo, Client};
 
 impl Client {
-    /// A new multi-turn conversation with the default model.
+    /// A new multi-turn conversation with the default model and no options.
     ///
     /// ```no_run
     /// # let client = gemini_image::Client::from_env()?;
     /// let mut chat = client.conversation().keep_last_images(2);
     /// chat.send_text("a cozy cabin in a snowy forest")?;
     /// let evening = chat.send_text("now at dusk, with warm light in the windows")?;
-    /// std::fs::write("cabin.json", serde_json::to_vec(&chat.snapshot())?)?;
+    /// std::fs::write("cabin.json", chat.to_json())?;
+    /// // later: client.restore_chat(&std::fs::read("cabin.json")?, None)?
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn conversation(&self) -> Chat {
-        self.conversation_with(GenerateRequest::new(self.inner.default_model.clone()))
+        self.chat(RequestOptions::default())
     }
 
-    /// A new conversation whose every turn uses `template`'s model and options (aspect
-    /// ratio, size, system instruction…); any contents in the template start the history.
-    pub fn conversation_with(&self, template: GenerateRequest) -> Chat {
+    /// A new conversation whose every turn uses `options` (aspect ratio, size, system
+    /// instruction…); its model is `options.model`, else the client's default model.
+    pub fn chat(&self, options: RequestOptions) -> Chat {
+        let model = options
+            .model
+            .clone()
+            .unwrap_or_else(|| self.inner.default_model.clone());
+        self.resume_chat(Conversation::new(model, options))
+    }
+
+    /// Continues `conversation` (restored, or prepared with the pure core API).
+    pub fn resume_chat(&self, conversation: Conversation) -> Chat {
         Chat {
             client: self.clone(),
-            conversation: Conversation::new(template),
+            conversation,
             last_call: None,
         }
     }
 
-    /// Continues a conversation saved with [`Chat::snapshot`] (its model and history; the
-    /// other options are the defaults, see [`Chat::options_mut`]).
-    pub fn resume_conversation(&self, snapshot: ConversationSnapshot) -> Chat {
-        let template = GenerateRequest::new(snapshot.model.clone());
-        Chat {
-            client: self.clone(),
-            conversation: Conversation::from_snapshot(snapshot, template),
-            last_call: None,
-        }
+    /// Continues a conversation saved with [`Chat::to_json`]. With `model` given, it must be
+    /// the saved conversation's (a conversation stays with one model).
+    pub fn restore_chat(&self, json: &[u8], model: Option<&str>) -> Result<Chat, Error> {
+        Ok(self.resume_chat(Conversation::from_json(json, model)?))
     }
 }
 
@@ -71,8 +76,32 @@ impl Chat {
     /// model's answer, which must carry an image (else [`Error::NoImage`], and the turn is
     /// not recorded).
     pub fn send(&mut self, parts: Vec<Part>) -> Result<GenerateResponse, Error> {
-        let request = self.conversation.begin_turn(parts);
-        let (result, info) = self.client.generate_raw_with_info(request);
+        self.conversation.begin_turn(parts);
+        self.send_pending(&CallOptions::default())
+    }
+
+    /// [`Chat::send`] with options for this turn only (over the chat's) and per-call
+    /// controls. A `model` in `overrides` other than the chat's is an `invalid_request`.
+    pub fn send_with(
+        &mut self,
+        parts: Vec<Part>,
+        overrides: &RequestOptions,
+        call: &CallOptions,
+    ) -> Result<GenerateResponse, Error> {
+        self.conversation.begin_turn_with(parts, overrides)?;
+        self.send_pending(call)
+    }
+
+    /// Sends the turn begun on [`Chat::conversation_mut`] (e.g. validated first with the
+    /// pure API); fails with `invalid_request` when no turn is pending.
+    pub fn send_pending(&mut self, call: &CallOptions) -> Result<GenerateResponse, Error> {
+        let Some(request) = self.conversation.pending_request() else {
+            return Err(Error::invalid(
+                "conversation",
+                "no turn is pending; begin a turn first",
+            ));
+        };
+        let (result, info) = self.client.generate_raw_info_with(request, call);
         self.last_call = Some(info);
         match result {
             Ok(response) => self
@@ -106,8 +135,10 @@ impl Chat {
         self.send(parts)
     }
 
-    /// Sends only the newest `n` model images back with each turn (older ones are dropped
-    /// from the request, their text kept), bounding the payload of long conversations.
+    /// Sends only the newest `n` model images back with each turn (older unsigned ones are
+    /// dropped from the request, their text kept), bounding the payload of long
+    /// conversations. Images carrying a thought signature (Gemini 3) are always kept.
+    #[must_use]
     pub fn keep_last_images(mut self, n: usize) -> Self {
         self.conversation = self.conversation.with_keep_last_images(Some(n));
         self
@@ -118,21 +149,30 @@ impl Chat {
         self.conversation.history()
     }
 
+    /// How many exchanges (a prompt and its answer) are committed.
+    pub fn turn_count(&self) -> usize {
+        self.conversation.turn_count()
+    }
+
     /// The model this conversation talks to.
     pub fn model(&self) -> &str {
         self.conversation.model()
     }
 
-    /// The options every turn is sent with (change the aspect ratio or size between turns);
-    /// the history stays out of reach.
-    pub fn options_mut(&mut self) -> OptionsMut<'_> {
-        self.conversation.options_mut()
+    /// The options every turn is sent with.
+    pub fn options(&self) -> &RequestOptions {
+        self.conversation.options()
     }
 
-    /// The serializable state (model, history with images as base64, trimming setting),
-    /// for [`Client::resume_conversation`].
-    pub fn snapshot(&self) -> ConversationSnapshot {
-        self.conversation.to_snapshot()
+    /// Replaces the options of the following turns (a `model` in them is ignored).
+    pub fn set_options(&mut self, options: RequestOptions) {
+        self.conversation.set_options(options);
+    }
+
+    /// The conversation as one versioned JSON document (model, options, history with
+    /// thought signatures), for [`Client::restore_chat`].
+    pub fn to_json(&self) -> String {
+        self.conversation.to_json()
     }
 
     /// What the last turn's call cost (attempts, time), if a turn was sent.
@@ -143,5 +183,10 @@ impl Chat {
     /// The underlying pure conversation state.
     pub fn conversation(&self) -> &Conversation {
         &self.conversation
+    }
+
+    /// The underlying state, to begin a turn by hand (then [`Chat::send_pending`]).
+    pub fn conversation_mut(&mut self) -> &mut Conversation {
+        &mut self.conversation
     }
 }

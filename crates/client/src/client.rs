@@ -9,6 +9,7 @@ use gemini_image_core::{
     RetryDecision, RetryPolicy, build_http_request, parse_response,
 };
 
+use crate::call::{CallOptions, RetryEvent};
 use crate::config::ClientBuilder;
 use crate::jitter::Jitter;
 use crate::{Sleeper, transport};
@@ -132,7 +133,17 @@ impl Client {
     /// image — an HTTP 200 without one (blocked, filtered, refused) is
     /// [`Error::NoImage`] (kind `no_image`), with the whole response inside.
     pub fn generate(&self, request: &GenerateRequest) -> Result<GenerateResponse, Error> {
-        self.generate_with_info(request).0
+        self.generate_info_with(request, &CallOptions::default()).0
+    }
+
+    /// [`Client::generate`] under per-call controls: a [`CancelToken`](crate::CancelToken),
+    /// an overall deadline, a retry observer ([`CallOptions`]).
+    pub fn generate_with(
+        &self,
+        request: &GenerateRequest,
+        options: &CallOptions,
+    ) -> Result<GenerateResponse, Error> {
+        self.generate_info_with(request, options).0
     }
 
     /// [`Client::generate`] plus what the call cost ([`CallInfo`]: attempts, time, waits),
@@ -141,7 +152,16 @@ impl Client {
         &self,
         request: &GenerateRequest,
     ) -> (Result<GenerateResponse, Error>, CallInfo) {
-        let (result, info) = self.generate_raw_with_info(request);
+        self.generate_info_with(request, &CallOptions::default())
+    }
+
+    /// [`Client::generate_with`] plus [`CallInfo`].
+    pub fn generate_info_with(
+        &self,
+        request: &GenerateRequest,
+        options: &CallOptions,
+    ) -> (Result<GenerateResponse, Error>, CallInfo) {
+        let (result, info) = self.generate_raw_info_with(request, options);
         let key = self.inner.key.expose();
         (
             result.and_then(|response| response.require_image().map_err(|e| e.redact(key))),
@@ -152,7 +172,17 @@ impl Client {
     /// Like [`Client::generate`], but an HTTP 200 without an image is returned as it came
     /// (`Ok`), for callers that want the refusal text or finish reason as data.
     pub fn generate_raw(&self, request: &GenerateRequest) -> Result<GenerateResponse, Error> {
-        self.generate_raw_with_info(request).0
+        self.generate_raw_info_with(request, &CallOptions::default())
+            .0
+    }
+
+    /// [`Client::generate_raw`] under per-call controls.
+    pub fn generate_raw_with(
+        &self,
+        request: &GenerateRequest,
+        options: &CallOptions,
+    ) -> Result<GenerateResponse, Error> {
+        self.generate_raw_info_with(request, options).0
     }
 
     /// [`Client::generate_raw`] plus [`CallInfo`].
@@ -160,7 +190,18 @@ impl Client {
         &self,
         request: &GenerateRequest,
     ) -> (Result<GenerateResponse, Error>, CallInfo) {
-        self.build_and_retry(request, Call::Generate, |http| self.attempt_generate(http))
+        self.generate_raw_info_with(request, &CallOptions::default())
+    }
+
+    /// [`Client::generate_raw_with`] plus [`CallInfo`].
+    pub fn generate_raw_info_with(
+        &self,
+        request: &GenerateRequest,
+        options: &CallOptions,
+    ) -> (Result<GenerateResponse, Error>, CallInfo) {
+        self.build_and_retry(request, Call::Generate, options, |http, timeout| {
+            self.attempt_generate(http, timeout)
+        })
     }
 
     /// Generates an image from a prompt with the default model.
@@ -202,25 +243,31 @@ impl Client {
     }
 
     /// One non-streaming attempt: send, read the whole body (capped), parse.
-    fn attempt_generate(&self, http: &HttpRequest) -> Result<GenerateResponse, Error> {
+    fn attempt_generate(
+        &self,
+        http: &HttpRequest,
+        timeout: Option<Duration>,
+    ) -> Result<GenerateResponse, Error> {
         let inner = &self.inner;
-        let response = transport::send(&inner.agent, http, &inner.user_agent)?;
+        let response = transport::send(&inner.agent, http, &inner.user_agent, timeout)?;
         let (status, headers) = transport::head(&response);
         let body = transport::read_body(response.into_body(), inner.max_response_bytes)?;
         parse_response(status, &headers, &body)
     }
 
     /// Validates and builds the request, then runs `attempt` on it under the retry policy.
-    /// A request that fails validation costs 0 attempts.
+    /// A request that fails validation costs 0 attempts. `attempt` gets the timeout this
+    /// attempt must keep to (`None`: the client's own), cut short by a call deadline.
     pub(crate) fn build_and_retry<T>(
         &self,
         request: &GenerateRequest,
         call: Call,
-        mut attempt: impl FnMut(&HttpRequest) -> Result<T, Error>,
+        options: &CallOptions,
+        mut attempt: impl FnMut(&HttpRequest, Option<Duration>) -> Result<T, Error>,
     ) -> (Result<T, Error>, CallInfo) {
         let started = Instant::now();
         match self.build(request, call) {
-            Ok(http) => self.with_retries(started, |_| attempt(&http)),
+            Ok(http) => self.with_retries(started, options, |_, timeout| attempt(&http, timeout)),
             Err(err) => {
                 let info = CallInfo {
                     elapsed: started.elapsed(),
@@ -231,40 +278,93 @@ impl Client {
         }
     }
 
-    /// Runs `attempt` (given the 1-based attempt number) until it succeeds or the policy
-    /// gives up, sleeping in between. The error returned is redacted.
+    /// The timeout of the next attempt: the client's, cut to what the deadline leaves.
+    fn attempt_timeout(&self, remaining: Option<Duration>) -> Option<Duration> {
+        let own = (!self.inner.timeout.is_zero()).then_some(self.inner.timeout);
+        match (remaining, own) {
+            (Some(left), Some(own)) if left < own => Some(left),
+            (Some(left), None) => Some(left),
+            _ => None,
+        }
+    }
+
+    /// Runs `attempt` (given the 1-based attempt number and its timeout) until it succeeds,
+    /// the policy gives up, the call is cancelled or its deadline passes, waiting in
+    /// between (a cancel wakes the wait). The error returned is redacted.
     pub(crate) fn with_retries<T>(
         &self,
         started: Instant,
-        mut attempt: impl FnMut(u32) -> Result<T, Error>,
+        options: &CallOptions,
+        mut attempt: impl FnMut(u32, Option<Duration>) -> Result<T, Error>,
     ) -> (Result<T, Error>, CallInfo) {
         let inner = &self.inner;
         let mut info = CallInfo::default();
+        let finish = |result: Result<T, Error>, mut info: CallInfo| {
+            info.elapsed = started.elapsed();
+            (result.map_err(|e| e.redact(inner.key.expose())), info)
+        };
         loop {
+            if options.is_cancelled() {
+                return finish(Err(options.cancelled_error()), info);
+            }
+            let remaining = options.remaining(started);
+            if remaining.is_some_and(|left| left.is_zero()) {
+                return finish(Err(deadline_passed(options, &info)), info);
+            }
             info.attempts += 1;
-            let error = match attempt(info.attempts) {
-                Ok(value) => {
-                    info.elapsed = started.elapsed();
-                    return (Ok(value), info);
-                }
+            let error = match attempt(info.attempts, self.attempt_timeout(remaining)) {
+                Ok(value) => return finish(Ok(value), info),
                 Err(error) => error,
             };
-            match inner
+            let after = match inner
                 .retry_policy
                 .decide(info.attempts, &error, inner.jitter.next())
             {
-                RetryDecision::Retry { after } => {
-                    info.retry_delays.push(after);
-                    match &inner.sleeper {
-                        Some(sleeper) => sleeper(after),
-                        None => std::thread::sleep(after),
-                    }
+                RetryDecision::Retry { after } => after,
+                RetryDecision::GiveUp => return finish(Err(error), info),
+            };
+            // Waiting past the deadline would only end in a timeout: report the real error.
+            if options.remaining(started).is_some_and(|left| left <= after) {
+                return finish(Err(error), info);
+            }
+            if let Some(observer) = &options.on_retry {
+                let error = error.clone().redact(inner.key.expose());
+                observer(&RetryEvent {
+                    attempt: info.attempts + 1,
+                    max_attempts: inner.retry_policy.max_attempts,
+                    delay: after,
+                    error_kind: error.kind(),
+                    http_status: error.http_status(),
+                    message: error.message(),
+                });
+            }
+            info.retry_delays.push(after);
+            let cancelled = match (&inner.sleeper, &options.cancel) {
+                (Some(sleeper), _) => {
+                    sleeper(after);
+                    options.is_cancelled()
                 }
-                RetryDecision::GiveUp => {
-                    info.elapsed = started.elapsed();
-                    return (Err(error.redact(inner.key.expose())), info);
+                (None, Some(token)) => token.wait(after),
+                (None, None) => {
+                    std::thread::sleep(after);
+                    false
                 }
+            };
+            if cancelled {
+                return finish(Err(options.cancelled_error()), info);
             }
         }
     }
+}
+
+/// The error of a call whose deadline passed between attempts.
+fn deadline_passed(options: &CallOptions, info: &CallInfo) -> Error {
+    let deadline = options.deadline.unwrap_or_default().as_secs_f64();
+    Error::transport(
+        gemini_image_core::TransportFailure::Timeout,
+        format!(
+            "the call's deadline of {deadline:.1} s passed after {} attempt(s)",
+            info.attempts
+        ),
+    )
 }

@@ -79,6 +79,7 @@
 
 mod batch;
 pub use batch::run_bounded;
+mod call;
 mod chat;
 mod client;
 mod config;
@@ -95,14 +96,17 @@ use std::time::Duration;
 pub use gemini_image_core as core;
 
 pub use gemini_image_core::{
-    ACCEPTED_INPUT_MIME_TYPES, ApiError, ApiKey, AspectRatio, Blob, BlockReason, Call, Candidate,
-    Content, Conversation, ConversationSnapshot, Endpoint, Error, ErrorKind, FileData,
-    FinishReason, GATEWAY_BASE_URL, GOOGLE_BASE_URL, GenerateRequest, GenerateResponse,
-    GenerationConfig, HttpRequest, ImageSize, Modality, NoImage, OptionsMut, Part, PartData,
-    PromptFeedback, RetryDecision, RetryPolicy, SafetyRating, SafetySetting, StreamEvent,
-    ThinkingConfig, TransportFailure, UsageMetadata, build_http_request, parse_response,
+    ACCEPTED_INPUT_MIME_TYPES, ApiError, ApiKey, AspectRatio, Blob, BlockReason,
+    CONVERSATION_FORMAT_VERSION, Call, Candidate, Content, Conversation, Endpoint, Error,
+    ErrorKind, FileData, FinishReason, GATEWAY_BASE_URL, GOOGLE_BASE_URL, GenerateRequest,
+    GenerateResponse, GenerationConfig, HttpRequest, ImageOutput, ImageSize, Modality,
+    ModalityTokenCount, NoImage, Part, PartData, PromptFeedback, REQUEST_OPTION_KEYS, Remedy,
+    RequestOptions, RetryDecision, RetryPolicy, SafetyRating, SafetySetting, StreamEvent,
+    ThinkingConfig, TransportFailure, UsageMetadata, build_http_request, millis_to_duration,
+    parse_response, seconds_to_duration,
 };
 
+pub use call::{CallOptions, CancelToken, RetryEvent, RetryObserver};
 pub use chat::Chat;
 pub use client::{CallInfo, Client};
 pub use config::{

@@ -8,6 +8,7 @@ use gemini_image_core::{
     Call, Error, GenerateRequest, GenerateResponse, StreamEvent, StreamParser, parse_response,
 };
 
+use crate::call::{CallOptions, CancelToken};
 use crate::client::{CallInfo, Client};
 use crate::transport;
 
@@ -42,7 +43,18 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn stream(&self, request: &GenerateRequest) -> Result<ImageStream, Error> {
-        self.stream_with_info(request).0
+        self.stream_info_with(request, &CallOptions::default()).0
+    }
+
+    /// [`Client::stream`] under per-call controls ([`CallOptions`]): the cancel token also
+    /// stops the stream between two reads (see [`ImageStream::cancel_token`]); the deadline
+    /// bounds opening it.
+    pub fn stream_with(
+        &self,
+        request: &GenerateRequest,
+        options: &CallOptions,
+    ) -> Result<ImageStream, Error> {
+        self.stream_info_with(request, options).0
     }
 
     /// [`Client::stream`] plus [`CallInfo`] for the opening of the stream, also when it
@@ -51,32 +63,42 @@ impl Client {
         &self,
         request: &GenerateRequest,
     ) -> (Result<ImageStream, Error>, CallInfo) {
+        self.stream_info_with(request, &CallOptions::default())
+    }
+
+    /// [`Client::stream_with`] plus [`CallInfo`].
+    pub fn stream_info_with(
+        &self,
+        request: &GenerateRequest,
+        options: &CallOptions,
+    ) -> (Result<ImageStream, Error>, CallInfo) {
         let inner = &self.inner;
-        let (result, info) = self.build_and_retry(request, Call::Stream, |http| {
-            let response = transport::send(&inner.agent, http, &inner.user_agent)?;
-            let (status, headers) = transport::head(&response);
-            let body = response.into_body();
-            if !(200..300).contains(&status) {
-                let body = transport::read_body(body, inner.max_response_bytes)?;
-                return Err(match parse_response(status, &headers, &body) {
-                    Err(err) => err,
-                    // A 1xx/3xx that parse_response did not reject: not a stream.
-                    Ok(_) => Error::decode(
-                        format!("expected an event stream, got HTTP {status}"),
-                        Some(status),
-                    ),
-                });
-            }
-            let mut reader = body
-                .into_with_config()
-                .limit(inner.max_response_bytes)
-                .reader();
-            // Read the first bytes here, so that a failure before them is retried.
-            let mut first = vec![0u8; READ_CHUNK];
-            let n = read_retrying_interrupts(&mut reader, &mut first)?;
-            first.truncate(n);
-            Ok((reader, first, n == 0))
-        });
+        let (result, info) =
+            self.build_and_retry(request, Call::Stream, options, |http, timeout| {
+                let response = transport::send(&inner.agent, http, &inner.user_agent, timeout)?;
+                let (status, headers) = transport::head(&response);
+                let body = response.into_body();
+                if !(200..300).contains(&status) {
+                    let body = transport::read_body(body, inner.max_response_bytes)?;
+                    return Err(match parse_response(status, &headers, &body) {
+                        Err(err) => err,
+                        // A 1xx/3xx that parse_response did not reject: not a stream.
+                        Ok(_) => Error::decode(
+                            format!("expected an event stream, got HTTP {status}"),
+                            Some(status),
+                        ),
+                    });
+                }
+                let mut reader = body
+                    .into_with_config()
+                    .limit(inner.max_response_bytes)
+                    .reader();
+                // Read the first bytes here, so that a failure before them is retried.
+                let mut first = vec![0u8; READ_CHUNK];
+                let n = read_retrying_interrupts(&mut reader, &mut first)?;
+                first.truncate(n);
+                Ok((reader, first, n == 0))
+            });
         let (reader, first, eof) = match result {
             Ok(opened) => opened,
             Err(err) => return (Err(err), info),
@@ -91,6 +113,7 @@ impl Client {
             reported: false,
             key: inner.key.expose().to_string(),
             info: info.clone(),
+            cancel: options.cancel.clone().unwrap_or_default(),
         };
         stream.feed(&first);
         if eof {
@@ -128,6 +151,7 @@ pub struct ImageStream {
     reported: bool,
     key: String,
     info: CallInfo,
+    cancel: CancelToken,
 }
 
 impl fmt::Debug for ImageStream {
@@ -146,6 +170,13 @@ impl ImageStream {
     /// byte) and the time until the body started.
     pub fn info(&self) -> &CallInfo {
         &self.info
+    }
+
+    /// The token that stops this stream between two reads, from any thread (the one passed
+    /// in [`CallOptions`], or the stream's own). After a cancel the stream ends with kind
+    /// `cancelled`.
+    pub fn cancel_token(&self) -> CancelToken {
+        self.cancel.clone()
     }
 
     /// The number of HTTP attempts made to open the stream.
@@ -234,6 +265,10 @@ impl ImageStream {
 
     /// Reads one piece of the body.
     fn pump(&mut self) {
+        if self.cancel.is_cancelled() && self.reader.is_some() {
+            self.fail(Error::cancelled("the stream was cancelled"));
+            return;
+        }
         let Some(reader) = self.reader.as_mut() else {
             return;
         };

@@ -51,11 +51,13 @@ fn describe_config_error(err: &ureq::Error) -> &'static str {
     }
 }
 
-/// Sends `request`; returns the response with its body unread.
+/// Sends `request`; returns the response with its body unread. `timeout`, when given,
+/// replaces the agent's overall timeout for this exchange (a call deadline cuts it short).
 pub(crate) fn send(
     agent: &ureq::Agent,
     request: &HttpRequest,
     user_agent: &str,
+    timeout: Option<Duration>,
 ) -> Result<ureq::http::Response<ureq::Body>, Error> {
     let mut builder = agent.post(&request.url);
     for (name, value) in &request.headers {
@@ -65,6 +67,9 @@ pub(crate) fn send(
         builder = builder.header(name.as_str(), value.as_str());
     }
     builder = builder.header("user-agent", user_agent);
+    if let Some(timeout) = timeout {
+        builder = builder.config().timeout_global(Some(timeout)).build();
+    }
     builder.send(&request.body[..]).map_err(map_ureq)
 }
 

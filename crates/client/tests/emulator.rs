@@ -268,21 +268,26 @@ fn three_turn_conversation_on_3_pro_echoes_signatures() {
         assert!(parts.iter().any(|p| p.get("thoughtSignature").is_some()));
     }
 
-    // A snapshot survives JSON and resumes.
-    let json = serde_json::to_string(&chat.snapshot()).expect("serializable");
-    let mut resumed = client.resume_conversation(serde_json::from_str(&json).expect("parses"));
+    // The saved document survives JSON and resumes.
+    let json = chat.to_json();
+    let mut resumed = client
+        .restore_chat(json.as_bytes(), Some(chat.model()))
+        .expect("restores");
     assert_eq!(resumed.history().len(), 6);
     resumed.send_text("now in summer").expect("turn 4");
     assert_eq!(resumed.history().len(), 8);
+    assert_eq!(resumed.turn_count(), 4);
 
     // Without the signatures, the emulator refuses as Gemini 3 does: proof they matter.
-    let mut stripped = chat.snapshot();
-    for turn in &mut stripped.history {
-        for part in &mut turn.parts {
-            part.thought_signature = None;
+    let mut doc: serde_json::Value = serde_json::from_str(&json).expect("json");
+    for turn in doc["history"].as_array_mut().expect("history") {
+        for part in turn["parts"].as_array_mut().expect("parts") {
+            part.as_object_mut().map(|p| p.remove("thoughtSignature"));
         }
     }
-    let mut unsigned = client.resume_conversation(stripped);
+    let mut unsigned = client
+        .restore_chat(doc.to_string().as_bytes(), None)
+        .expect("restores");
     let err = unsigned.send_text("add snow").expect_err("400");
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
     assert!(err.to_string().contains("thought_signature"), "{err}");
@@ -295,7 +300,7 @@ fn three_turn_conversation_on_3_pro_echoes_signatures() {
     assert_eq!(err.kind(), ErrorKind::NoImage);
     assert_eq!(chat.history().len(), 6);
     let trimmed = client.conversation().keep_last_images(1);
-    assert_eq!(trimmed.snapshot().keep_last_images, Some(1));
+    assert_eq!(trimmed.conversation().keep_last_images(), Some(1));
 }
 
 #[test]

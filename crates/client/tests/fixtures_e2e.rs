@@ -14,7 +14,7 @@ use gemini_image::{
 };
 use gemini_image_conformance::{
     CannedResponse, Case, ObservedRequest, Operation, Outcome, UrlMatch, apply_options,
-    check_outcome, check_request, load_cases, user_parts,
+    check_outcome, check_request, load_cases, request_options, user_parts,
 };
 use serde_json::Value;
 use support::loopback::{Canned, Loopback, Recorded};
@@ -244,13 +244,13 @@ fn run_conversation(case: &Case) -> Vec<String> {
         obj.insert("api_key".into(), Value::String(spec.api_key.clone()));
     }
     let (client, delays) = client_for(&server, &config);
-    let mut template = GenerateRequest::new(spec.model.clone());
-    let setup = apply_options(&mut template, &config).and(client);
-    let client = match setup {
-        Ok(client) => client,
+    let setup = request_options(&config).and_then(|options| Ok((options, client?)));
+    let (mut options, client) = match setup {
+        Ok(setup) => setup,
         Err(err) => return vec![format!("the conversation options are refused: {err}")],
     };
-    let mut chat = client.conversation_with(template);
+    options.model = Some(spec.model.clone());
+    let mut chat = client.chat(options);
     let mut problems = Vec::new();
     for (t, turn) in spec.turns.iter().enumerate() {
         server.push(canned(&turn.responses));

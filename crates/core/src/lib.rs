@@ -58,7 +58,7 @@ mod stream;
 mod wire;
 
 pub use content::{Blob, Content, FileData, Part, PartData, ROLE_MODEL, ROLE_USER};
-pub use conversation::{Conversation, ConversationSnapshot, OptionsMut};
+pub use conversation::{CONVERSATION_FORMAT_VERSION, Conversation};
 pub use duration::{MAX_USER_DURATION, millis_to_duration, seconds_to_duration};
 pub use error::{
     ApiError, Error, ErrorKind, FieldViolation, NoImage, Remedy, TransportFailure, scrub_secrets,

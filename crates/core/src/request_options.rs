@@ -268,8 +268,8 @@ impl RequestOptions {
                 "response_modalities" => {
                     let items = list(field, value)?;
                     let mut modalities = Vec::with_capacity(items.len());
-                    for (index, item) in items.iter().enumerate() {
-                        modalities.push(parse_enum(&format!("{field}[{index}]"), item)?);
+                    for item in items {
+                        modalities.push(parse_enum(field, item)?);
                     }
                     options.response_modalities = Some(modalities);
                 }

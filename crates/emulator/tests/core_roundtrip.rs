@@ -91,7 +91,7 @@ fn core_requests_parse_into_images() {
 #[test]
 fn conversation_replays_signatures() {
     let emu = start();
-    let mut conv = Conversation::new(GenerateRequest::new("gemini-3-pro-image-preview"));
+    let mut conv = Conversation::new("gemini-3-pro-image-preview", Default::default());
     let req = conv.begin_turn(vec![Part::text("a cozy cabin")]).clone();
     let first = call(&emu, &req, Call::Generate).unwrap();
     conv.complete_turn(first).unwrap();

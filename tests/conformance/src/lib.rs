@@ -31,8 +31,8 @@ use std::path::{Path, PathBuf};
 use gemini_image_core::base64;
 use gemini_image_core::{
     ApiKey, Blob, Call, Conversation, Endpoint, Error, GenerateRequest, GenerateResponse,
-    HttpRequest, ImageSize, Modality, Part, RetryDecision, RetryPolicy, SafetySetting, StreamEvent,
-    StreamParser, ThinkingConfig, build_http_request, parse_response,
+    HttpRequest, Part, RequestOptions, RetryDecision, RetryPolicy, StreamEvent, StreamParser,
+    build_http_request, parse_response,
 };
 use serde_json::{Map, Value};
 
@@ -686,78 +686,30 @@ pub fn user_parts(input: &Value) -> Vec<Part> {
 /// Applies every option of an input (all keys but `model`, `prompt`, `images`, `api_key`,
 /// `base_url`, `max_inline_bytes`) to `request`.
 pub fn apply_options(request: &mut GenerateRequest, input: &Value) -> Result<(), Error> {
-    let get = |key: &str| input.get(key);
-    if let Some(ratio) = get("aspect_ratio").and_then(Value::as_str) {
-        request.config.aspect_ratio = Some(ratio.parse()?);
-    }
-    if let Some(size) = get("image_size").and_then(Value::as_str) {
-        request.config.image_size = Some(size.parse::<ImageSize>()?);
-    }
-    if let Some(list) = get("response_modalities").and_then(Value::as_array) {
-        request.config.response_modalities = list
-            .iter()
-            .map(|m| m.as_str().unwrap_or("").parse::<Modality>())
-            .collect::<Result<_, _>>()?;
-    }
-    if let Some(text) = get("system_instruction").and_then(Value::as_str) {
-        request.system_instruction = Some(text.to_string());
-    }
-    if let Some(list) = get("safety_settings").and_then(Value::as_array) {
-        request.safety_settings = list
-            .iter()
-            .map(|s| SafetySetting {
-                category: s
-                    .get("category")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .into(),
-                threshold: s
-                    .get("threshold")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .into(),
-            })
-            .collect();
-    }
-    let int = |key: &str| get(key).and_then(Value::as_i64);
-    let int32 = |key: &str| int(key).and_then(|v| i32::try_from(v).ok());
-    request.config.temperature = get("temperature")
-        .and_then(Value::as_f64)
-        .or(request.config.temperature);
-    request.config.top_p = get("top_p")
-        .and_then(Value::as_f64)
-        .or(request.config.top_p);
-    request.config.top_k = int32("top_k").or(request.config.top_k);
-    request.config.seed = int("seed").or(request.config.seed);
-    request.config.max_output_tokens =
-        int32("max_output_tokens").or(request.config.max_output_tokens);
-    request.config.candidate_count = int32("candidate_count").or(request.config.candidate_count);
-    if let Some(list) = get("stop_sequences").and_then(Value::as_array) {
-        request.config.stop_sequences = list
-            .iter()
-            .filter_map(Value::as_str)
-            .map(String::from)
-            .collect();
-    }
-    if let Some(thinking) = get("thinking") {
-        request.config.thinking = Some(ThinkingConfig {
-            include_thoughts: thinking.get("include_thoughts").and_then(Value::as_bool),
-            thinking_budget: thinking
-                .get("thinking_budget")
-                .and_then(Value::as_i64)
-                .and_then(|v| i32::try_from(v).ok()),
-            thinking_level: thinking
-                .get("thinking_level")
-                .and_then(Value::as_str)
-                .map(String::from),
-        });
-    }
-    if let Some(extra) = get("extra").and_then(Value::as_object) {
-        for (key, value) in extra {
-            request.extra.insert(key.clone(), value.clone());
-        }
-    }
+    request_options(input)?.apply_to(request);
     Ok(())
+}
+
+/// The keys of a case's `input` that are not request options: the connection, the prompt,
+/// the images and the endpoint's inline limit.
+pub const NON_OPTION_INPUT_KEYS: &[&str] = &[
+    "api_key",
+    "base_url",
+    "prompt",
+    "images",
+    "max_inline_bytes",
+];
+
+/// A case's `input` as the core's [`RequestOptions`] (the non-option keys left out).
+pub fn request_options(input: &Value) -> Result<RequestOptions, Error> {
+    let options: Map<String, Value> = input
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(key, _)| !NON_OPTION_INPUT_KEYS.contains(&key.as_str()))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    RequestOptions::from_value(&Value::Object(options))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1377,16 +1329,13 @@ fn run_conversation(case: &Case) -> Vec<String> {
     if let Some(obj) = config.as_object_mut() {
         obj.insert("api_key".into(), Value::String(spec.api_key.clone()));
     }
-    let setup = endpoint_and_key(&config).and_then(|(endpoint, key)| {
-        let mut template = GenerateRequest::new(spec.model.clone());
-        apply_options(&mut template, &config)?;
-        Ok((endpoint, key, template))
-    });
-    let (endpoint, key, template) = match setup {
+    let setup = endpoint_and_key(&config)
+        .and_then(|(endpoint, key)| Ok((endpoint, key, request_options(&config)?)));
+    let (endpoint, key, options) = match setup {
         Ok(setup) => setup,
         Err(error) => return vec![format!("the conversation options are refused: {error}")],
     };
-    let mut conversation = Conversation::new(template);
+    let mut conversation = Conversation::new(spec.model.clone(), options);
     for (i, turn) in spec.turns.iter().enumerate() {
         let request = conversation.begin_turn(user_parts(&turn.input)).clone();
         let built = build_http_request(&endpoint, &key, &request, Call::Generate);
