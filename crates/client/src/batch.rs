@@ -1,10 +1,14 @@
-//! Many requests at once: bounded worker threads, results in input order.
+//! Many requests at once: bounded worker threads, each item isolated, results handed over
+//! as they finish.
 
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use gemini_image_core::{Error, GenerateRequest, GenerateResponse};
 
+use crate::call::CallOptions;
 use crate::client::Client;
 
 impl Client {
@@ -38,17 +42,30 @@ impl Client {
         &self,
         requests: Vec<GenerateRequest>,
         concurrency: usize,
-        on_done: impl FnMut(usize, &Result<GenerateResponse, Error>),
+        mut on_done: impl FnMut(usize, &Result<GenerateResponse, Error>),
     ) -> Vec<Result<GenerateResponse, Error>> {
-        let never = AtomicBool::new(false);
-        self.batch_until(requests, concurrency, &never, on_done)
+        let mut results: Vec<Option<Result<GenerateResponse, Error>>> =
+            std::iter::repeat_with(|| None)
+                .take(requests.len())
+                .collect();
+        let requests: Vec<Option<GenerateRequest>> = requests.into_iter().map(Some).collect();
+        let slots: Vec<std::sync::Mutex<Option<GenerateRequest>>> =
+            requests.into_iter().map(std::sync::Mutex::new).collect();
+        self.batch_each(
+            slots.len(),
+            |index| take_request(&slots, index),
+            concurrency,
+            &CallOptions::default(),
+            |index, result| {
+                on_done(index, &result);
+                if let Some(slot) = results.get_mut(index) {
+                    *slot = Some(result);
+                }
+            },
+        );
+        results
             .into_iter()
-            .map(|slot| {
-                slot.unwrap_or_else(|| {
-                    // Unreachable without cancellation: every request is handed out.
-                    Err(Error::invalid("batch", "the request was not sent"))
-                })
-            })
+            .map(|slot| slot.unwrap_or_else(|| Err(Error::internal("a batch item got no result"))))
             .collect()
     }
 
@@ -70,6 +87,60 @@ impl Client {
             |index, result| on_done(index, result),
         )
     }
+
+    /// The batch primitive every front door builds on: `count` items, item `index` built
+    /// lazily by `build(index)` when a worker takes it (so a 10,000-prompt batch never
+    /// holds every input at once), at most `concurrency` in flight (at least 1), and each
+    /// result handed to `on_result(index, result)` on the calling thread as soon as it is
+    /// done, owned (so it need not be held until the end).
+    ///
+    /// Each item is isolated: a build error is that item's error, and a panic in one item
+    /// becomes its `internal` error while the others go on. `call` applies to every item;
+    /// once its cancel token fires, no new item starts, items in flight finish, and every
+    /// item never started gets a `cancelled` error, so `on_result` is called exactly once
+    /// per index.
+    pub fn batch_each(
+        &self,
+        count: usize,
+        build: impl Fn(usize) -> Result<GenerateRequest, Error> + Sync,
+        concurrency: usize,
+        call: &CallOptions,
+        mut on_result: impl FnMut(usize, Result<GenerateResponse, Error>),
+    ) {
+        let stop = AtomicBool::new(false);
+        let started = run_each(
+            count,
+            concurrency,
+            &|| stop.load(Ordering::SeqCst) || call.is_cancelled(),
+            |index| build(index).and_then(|request| self.generate_with(&request, call)),
+            |message| Err(Error::internal(format!("a batch item panicked: {message}"))),
+            &mut on_result,
+        );
+        stop.store(true, Ordering::SeqCst);
+        for index in started..count {
+            on_result(
+                index,
+                Err(Error::cancelled(
+                    "the batch was cancelled before this item started",
+                )),
+            );
+        }
+    }
+}
+
+/// Moves request `index` out of its slot (each index is taken once).
+fn take_request(
+    slots: &[std::sync::Mutex<Option<GenerateRequest>>],
+    index: usize,
+) -> Result<GenerateRequest, Error> {
+    slots
+        .get(index)
+        .and_then(|slot| {
+            slot.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take()
+        })
+        .ok_or_else(|| Error::internal(format!("batch item {index} was taken twice")))
 }
 
 /// The scheduling under [`Client::batch`], for work that is more than one `generate`
@@ -77,7 +148,8 @@ impl Client {
 /// for every item on at most `concurrency` scoped threads (at least 1), hands each result to
 /// `on_done(index, &result)` on the calling thread in completion order, and returns the
 /// results in input order. Once `cancel` is set no new item starts; items in flight finish,
-/// and the ones never started are `None`.
+/// and the ones never started are `None`. A panicking item is re-raised on the calling
+/// thread after the other items finished.
 pub fn run_bounded<T: Sync, R: Send>(
     items: &[T],
     concurrency: usize,
@@ -85,12 +157,46 @@ pub fn run_bounded<T: Sync, R: Send>(
     work: impl Fn(usize, &T) -> R + Sync,
     mut on_done: impl FnMut(usize, &R),
 ) -> Vec<Option<R>> {
-    let total = items.len();
-    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(total).collect();
-    if total == 0 {
-        return results;
+    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    let mut panicked = None;
+    run_each(
+        items.len(),
+        concurrency,
+        &|| cancel.load(Ordering::SeqCst),
+        |index| items.get(index).map(|item| work(index, item)),
+        |message| {
+            panicked.get_or_insert(message);
+            None
+        },
+        &mut |index, result: Option<R>| {
+            if let (Some(result), Some(slot)) = (result, results.get_mut(index)) {
+                on_done(index, &result);
+                *slot = Some(result);
+            }
+        },
+    );
+    if let Some(message) = panicked {
+        std::panic::panic_any(message);
     }
-    let workers = concurrency.clamp(1, total);
+    results
+}
+
+/// Runs `work(index)` for `0..count` on at most `concurrency` scoped threads, in index
+/// order of starting; hands each result to `on_done` on the calling thread as it arrives.
+/// A panic in `work` is caught and turned into a result by `on_panic`. Stops starting
+/// items once `stop()` is true; returns how many items were started (they are `0..n`).
+fn run_each<R: Send>(
+    count: usize,
+    concurrency: usize,
+    stop: &(dyn Fn() -> bool + Sync),
+    work: impl Fn(usize) -> R + Sync,
+    mut on_panic: impl FnMut(String) -> R,
+    on_done: &mut dyn FnMut(usize, R),
+) -> usize {
+    if count == 0 {
+        return 0;
+    }
+    let workers = concurrency.clamp(1, count);
     let next = AtomicUsize::new(0);
     let work = &work;
     std::thread::scope(|scope| {
@@ -100,26 +206,85 @@ pub fn run_bounded<T: Sync, R: Send>(
             let next = &next;
             scope.spawn(move || {
                 loop {
-                    if cancel.load(Ordering::SeqCst) {
+                    if stop() {
                         break;
                     }
                     let index = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(item) = items.get(index) else {
+                    if index >= count {
                         break;
-                    };
-                    if sender.send((index, work(index, item))).is_err() {
+                    }
+                    let outcome = catch_unwind(AssertUnwindSafe(|| work(index)));
+                    if sender.send((index, outcome)).is_err() {
                         break;
                     }
                 }
             });
         }
         drop(sender);
-        for (index, result) in receiver {
-            on_done(index, &result);
-            if let Some(slot) = results.get_mut(index) {
-                *slot = Some(result);
-            }
+        for (index, outcome) in receiver {
+            let result = match outcome {
+                Ok(result) => result,
+                Err(payload) => on_panic(panic_message(payload.as_ref())),
+            };
+            on_done(index, result);
         }
     });
-    results
+    next.load(Ordering::SeqCst).min(count)
+}
+
+/// The text a panic was raised with.
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_each_isolates_panics_and_counts_started() {
+        let mut seen = Vec::new();
+        let started = run_each(
+            5,
+            2,
+            &|| false,
+            |index| {
+                if index == 2 {
+                    panic!("item two broke");
+                }
+                Ok::<usize, String>(index * 10)
+            },
+            Err,
+            &mut |index, result| seen.push((index, result)),
+        );
+        assert_eq!(started, 5);
+        seen.sort();
+        assert_eq!(seen[2], (2, Err("item two broke".to_string())));
+        assert_eq!(seen[4], (4, Ok(40)));
+    }
+
+    #[test]
+    fn run_each_stops_starting_items() {
+        let stop = AtomicBool::new(false);
+        let mut done = 0;
+        let started = run_each(
+            100,
+            1,
+            &|| stop.load(Ordering::SeqCst),
+            |index| {
+                if index == 3 {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                index
+            },
+            |_| 0,
+            &mut |_, _| done += 1,
+        );
+        assert_eq!(started, 4);
+        assert_eq!(done, 4);
+    }
 }

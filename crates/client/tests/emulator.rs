@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use gemini_image::{
-    AspectRatio, Blob, Chat, Client, ClientBuilder, ErrorKind, GenerateRequest, ImageSize,
-    ImageStream,
+    AspectRatio, Blob, CallOptions, CancelToken, Chat, Client, ClientBuilder, ErrorKind,
+    GenerateRequest, ImageSize, ImageStream, RetryEvent,
 };
 use gemini_image_emulator::{Emulator, EmulatorConfig};
 
@@ -660,4 +660,128 @@ fn builder_validation() {
         Some("aspect_ratio")
     );
     assert_eq!(info.attempts, 0);
+}
+
+#[test]
+fn batch_each_delivers_every_index_once_isolating_failures() {
+    let emu = emulator();
+    let client = client(&emu);
+    let prompts = [
+        "a red apple",
+        "",
+        "a green pear [[fault:image_safety]]",
+        "a plum",
+    ];
+    let mut results = Vec::new();
+    client.batch_each(
+        prompts.len(),
+        |index| {
+            if index == 3 {
+                panic!("builder broke on item 3");
+            }
+            Ok(GenerateRequest::text_to_image(FLASH_25, prompts[index]))
+        },
+        3,
+        &CallOptions::new(),
+        |index, result| results.push((index, result.map_err(|e| e.kind()))),
+    );
+    results.sort_by_key(|(index, _)| *index);
+    let kinds: Vec<_> = results
+        .iter()
+        .map(|(i, r)| (*i, r.as_ref().err().copied()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (0, None),
+            (1, Some(ErrorKind::InvalidRequest)),
+            (2, Some(ErrorKind::NoImage)),
+            (3, Some(ErrorKind::Internal)),
+        ]
+    );
+    assert!(results[0].1.as_ref().is_ok_and(|r| r.image().is_some()));
+}
+
+#[test]
+fn cancelled_calls_and_batches_end_with_cancelled() {
+    let emu = emulator();
+    let client = client(&emu);
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let call = CallOptions::new().with_cancel(cancel);
+    let request = GenerateRequest::text_to_image(FLASH_25, "a fox");
+    let err = client
+        .generate_with(&request, &call)
+        .expect_err("cancelled");
+    assert_eq!(err.kind(), ErrorKind::Cancelled);
+    let mut kinds = Vec::new();
+    client.batch_each(
+        3,
+        |_| Ok(request.clone()),
+        2,
+        &call,
+        |index, result| kinds.push((index, result.err().map(|e| e.kind()))),
+    );
+    assert_eq!(
+        kinds,
+        (0..3)
+            .map(|i| (i, Some(ErrorKind::Cancelled)))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(emu.request_count(), 0, "nothing was sent");
+}
+
+#[test]
+fn a_cancel_wakes_a_retry_wait_and_retries_are_observed() {
+    let emu = emulator();
+    // The real sleeper (no recorder): the wait must be cut short by the cancel.
+    let client = Client::builder()
+        .api_key("test-key")
+        .base_url(emu.gateway_url())
+        .build()
+        .expect("client");
+    let cancel = CancelToken::new();
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let observed = Arc::clone(&seen);
+    let canceller = cancel.clone();
+    let call = CallOptions::new()
+        .with_cancel(cancel)
+        .with_on_retry(Arc::new(move |event: &RetryEvent| {
+            observed.lock().unwrap().push(event.to_string());
+            canceller.cancel();
+        }));
+    let started = Instant::now();
+    let request = GenerateRequest::text_to_image(FLASH_25, "a fox [[fault:overloaded:5]]");
+    let err = client
+        .generate_with(&request, &call)
+        .expect_err("cancelled");
+    assert_eq!(err.kind(), ErrorKind::Cancelled, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the wait was woken"
+    );
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    assert!(
+        seen[0].starts_with("server (503), retrying in"),
+        "{}",
+        seen[0]
+    );
+    assert!(seen[0].ends_with("(attempt 2 of 3)"), "{}", seen[0]);
+}
+
+#[test]
+fn a_deadline_bounds_the_whole_call() {
+    let emu = emulator();
+    let client = Client::builder()
+        .api_key("test-key")
+        .base_url(emu.gateway_url())
+        .build()
+        .expect("client");
+    let call = CallOptions::new().with_deadline(Duration::from_millis(300));
+    let started = Instant::now();
+    let request = GenerateRequest::text_to_image(FLASH_25, "a fox [[fault:slow]]");
+    let err = client.generate_with(&request, &call).expect_err("deadline");
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(started.elapsed() < Duration::from_secs(10));
 }
