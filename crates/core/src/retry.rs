@@ -17,8 +17,20 @@ pub enum RetryDecision {
     GiveUp,
 }
 
-/// Capped exponential backoff with jitter; server-requested delays win.
+/// Capped exponential backoff with jitter; server-requested delays win. Start from
+/// [`RetryPolicy::default`] (or [`RetryPolicy::none`]) and adjust:
+///
+/// ```
+/// use std::time::Duration;
+/// use gemini_image_core::RetryPolicy;
+/// let policy = RetryPolicy::default()
+///     .max_attempts(5)
+///     .initial_backoff(Duration::from_millis(500))
+///     .max_backoff(Duration::from_secs(10));
+/// assert_eq!(policy.max_attempts, 5);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Total attempts, the first included (1 = never retry).
     pub max_attempts: u32,
@@ -57,6 +69,34 @@ impl RetryPolicy {
             max_attempts: max_attempts.max(1),
             ..RetryPolicy::default()
         }
+    }
+
+    /// Sets the total attempts, the first included (at least 1).
+    #[must_use]
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets the backoff before the second attempt.
+    #[must_use]
+    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// Sets the backoff cap.
+    #[must_use]
+    pub fn max_backoff(mut self, cap: Duration) -> Self {
+        self.max_backoff = cap;
+        self
+    }
+
+    /// Sets the longest server-requested delay honoured (a longer one gives up at once).
+    #[must_use]
+    pub fn max_server_delay(mut self, limit: Duration) -> Self {
+        self.max_server_delay = limit;
+        self
     }
 
     /// Decides after attempt number `attempt` (1-based) failed with `error`. `jitter` is a
