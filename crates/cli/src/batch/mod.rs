@@ -6,11 +6,13 @@ pub mod manifest;
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::{Mutex, Once};
+use std::time::{Duration, Instant};
 
-use gemini_image::{Client, GenerateRequest, Part, PartData, run_bounded};
+use gemini_image::{
+    CallInfo, Client, Error, GenerateRequest, GenerateResponse, Part, PartData, run_bounded,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -29,8 +31,21 @@ use manifest::{Manifest, Record, RecordError};
 
 /// Set by the first Ctrl-C: no new items are started.
 static STOP: AtomicBool = AtomicBool::new(false);
+/// Set by a second Ctrl-C: items in flight are abandoned (their calls are left to finish
+/// on their own threads, their results dropped).
+static ABANDON: AtomicBool = AtomicBool::new(false);
+/// Whether a batch is running (the handler, installed once per process, ignores Ctrl-C
+/// otherwise).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// Items in flight, for the Ctrl-C message.
 static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+/// When the first Ctrl-C of this run arrived.
+static FIRST_INTERRUPT: Mutex<Option<Instant>> = Mutex::new(None);
+/// Installs the Ctrl-C handler once per process.
+static HANDLER: Once = Once::new();
+/// Two interrupts closer together than this are one: GNU `timeout -s INT` delivers SIGINT
+/// to the child and again to its process group.
+const SAME_INTERRUPT: Duration = Duration::from_millis(500);
 
 /// What a batch run did.
 #[derive(Debug, Serialize)]
@@ -49,6 +64,8 @@ pub struct BatchSummary {
     pub skipped: usize,
     /// Items not started because of Ctrl-C.
     pub not_started: usize,
+    /// Items in flight abandoned by a second Ctrl-C (not in the manifest: a re-run does them).
+    pub abandoned: usize,
     /// Whether Ctrl-C stopped the run.
     pub interrupted: bool,
     /// The output directory.
@@ -119,6 +136,7 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
         failed: 0,
         skipped,
         not_started: 0,
+        abandoned: 0,
         interrupted: false,
         out_dir: args.out_dir.clone(),
         manifest: manifest_path,
@@ -142,9 +160,10 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
 
     let connection = connect(&settings, true)?;
     let manifest = Mutex::new(Manifest::open(&args.out_dir)?);
-    install_ctrlc();
+    let _interrupts = Interrupts::arm();
     let progress = Progress::new(todo.len(), std::io::stderr().is_terminal());
     let records: Mutex<Vec<Record>> = Mutex::new(Vec::new());
+    let abandoned = AtomicUsize::new(0);
     let fatal: Mutex<Option<CliError>> = Mutex::new(None);
     let ctx = Worker {
         client: &connection.client,
@@ -153,6 +172,7 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
         manifest: &manifest,
         progress: &progress,
         records: &records,
+        abandoned: &abandoned,
         fatal: &fatal,
     };
     // Workers write images and manifest lines themselves, so nothing waits on this thread.
@@ -172,7 +192,8 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
     let records = records.into_inner().unwrap_or_else(|e| e.into_inner());
     summary.succeeded = records.iter().filter(|r| r.status == "ok").count();
     summary.failed = records.len() - summary.succeeded;
-    summary.not_started = todo.len() - records.len();
+    summary.abandoned = abandoned.load(Ordering::SeqCst);
+    summary.not_started = todo.len().saturating_sub(records.len() + summary.abandoned);
     summary.interrupted = STOP.load(Ordering::SeqCst);
     let failure_codes: Vec<u8> = records
         .iter()
@@ -210,6 +231,9 @@ fn print_summary(s: &BatchSummary) {
     if s.not_started > 0 {
         line.push_str(&format!(", {} not started", s.not_started));
     }
+    if s.abandoned > 0 {
+        line.push_str(&format!(", {} abandoned in flight", s.abandoned));
+    }
     eprintln!("{line}");
     eprintln!("manifest: {}", s.manifest.display());
     if s.interrupted {
@@ -245,23 +269,90 @@ fn read_input(path: &Path) -> Result<(String, PathBuf), CliError> {
     Ok((text, base))
 }
 
-fn install_ctrlc() {
-    let result = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
+/// The Ctrl-C handling of one batch run: the handler is installed once per process (a host
+/// may call [`crate::run`] many times) and acts only while a batch is armed; each run starts
+/// from a clean state and disarms when it ends.
+struct Interrupts;
+
+impl Interrupts {
+    fn arm() -> Interrupts {
+        STOP.store(false, Ordering::SeqCst);
+        ABANDON.store(false, Ordering::SeqCst);
+        IN_FLIGHT.store(0, Ordering::SeqCst);
+        *lock(&FIRST_INTERRUPT) = None;
+        HANDLER.call_once(|| {
+            if let Err(err) = ctrlc::set_handler(on_interrupt) {
+                eprintln!(
+                    "warning: cannot handle Ctrl-C ({err}); an interrupt will stop the batch at once"
+                );
+            }
+        });
+        ACTIVE.store(true, Ordering::SeqCst);
+        Interrupts
+    }
+}
+
+impl Drop for Interrupts {
+    fn drop(&mut self) {
+        ACTIVE.store(false, Ordering::SeqCst);
+    }
+}
+
+fn on_interrupt() {
+    if !ACTIVE.load(Ordering::SeqCst) {
+        return;
+    }
+    let now = Instant::now();
+    let mut first = lock(&FIRST_INTERRUPT);
+    match *first {
+        None => {
+            *first = Some(now);
+            STOP.store(true, Ordering::SeqCst);
             eprintln!(
-                "\ninterrupted again: abandoning the items in flight (finished images are kept)"
+                "\ninterrupted: finishing {} item(s) in flight, starting no new ones; press Ctrl-C again to abandon them",
+                IN_FLIGHT.load(Ordering::SeqCst)
             );
-            std::process::exit(i32::from(EXIT_INTERRUPTED));
         }
-        eprintln!(
-            "\ninterrupted: finishing {} item(s) in flight, starting no new ones; press Ctrl-C again to abandon them",
-            IN_FLIGHT.load(Ordering::SeqCst)
-        );
-    });
-    if let Err(err) = result {
-        eprintln!(
-            "warning: cannot handle Ctrl-C ({err}); an interrupt will stop the batch at once"
-        );
+        // The same interrupt delivered twice (GNU timeout: child, then process group).
+        Some(at) if now.duration_since(at) < SAME_INTERRUPT => {}
+        Some(_) => {
+            if !ABANDON.swap(true, Ordering::SeqCst) {
+                eprintln!(
+                    "\ninterrupted again: abandoning the items in flight (finished images are kept)"
+                );
+            }
+        }
+    }
+}
+
+/// Runs one call on its own thread so that a second Ctrl-C can abandon it at once: `None`
+/// when abandoned (the call finishes in the background and its result is dropped).
+fn call_abandonable(
+    client: &Client,
+    request: GenerateRequest,
+) -> Option<(Result<GenerateResponse, Error>, CallInfo)> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let client = client.clone();
+    let spawned = std::thread::Builder::new()
+        .name("gemini-image-call".to_string())
+        .spawn(move || {
+            let outcome = client.generate_with_info(&request);
+            drop(request);
+            let _ = sender.send(outcome);
+        });
+    if spawned.is_err() {
+        return None;
+    }
+    loop {
+        match receiver.recv_timeout(Duration::from_millis(50)) {
+            Ok(outcome) => return Some(outcome),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if ABANDON.load(Ordering::SeqCst) {
+                    return None;
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
+        }
     }
 }
 
@@ -278,12 +369,16 @@ struct Worker<'a> {
     manifest: &'a Mutex<Manifest>,
     progress: &'a Progress,
     records: &'a Mutex<Vec<Record>>,
+    abandoned: &'a AtomicUsize,
     fatal: &'a Mutex<Option<CliError>>,
 }
 
 impl Worker<'_> {
     fn process(&self, item: &Item) {
-        let record = self.run_item(item);
+        let Some(record) = self.run_item(item) else {
+            self.abandoned.fetch_add(1, Ordering::SeqCst);
+            return;
+        };
         let line = match &record.error {
             None => {
                 let paths: Vec<String> = record
@@ -315,7 +410,8 @@ impl Worker<'_> {
         lock(self.records).push(record);
     }
 
-    fn run_item(&self, item: &Item) -> Record {
+    /// The item's record; `None` when a second Ctrl-C abandoned it in flight.
+    fn run_item(&self, item: &Item) -> Option<Record> {
         let mut record = Record {
             id: item.id.clone(),
             line: item.line,
@@ -348,11 +444,10 @@ impl Worker<'_> {
             Ok(request) => request,
             Err(error) => {
                 fail(&mut record, error);
-                return record;
+                return Some(record);
             }
         };
-        let (result, info) = self.client.generate_with_info(&request);
-        drop(request);
+        let (result, info) = call_abandonable(self.client, request)?;
         record.attempts = info.attempts;
         record.elapsed_ms = u64::try_from(info.elapsed.as_millis()).unwrap_or(u64::MAX);
         let response = match result {
@@ -363,7 +458,7 @@ impl Worker<'_> {
                     ..self.hints.clone()
                 };
                 fail(&mut record, sdk_failure(&err, &hints));
-                return record;
+                return Some(record);
             }
         };
         record.model_version = response.model_version().map(str::to_string);
@@ -378,7 +473,7 @@ impl Worker<'_> {
         for (blob, path) in blobs.iter().zip(plan.paths) {
             if let Err(error) = write_atomic(&path, &blob.data) {
                 fail(&mut record, error);
-                return record;
+                return Some(record);
             }
             let info = ImageInfo::new(path.clone(), blob);
             record.mime_type = Some(info.mime_type);
@@ -394,7 +489,7 @@ impl Worker<'_> {
         }
         record.bytes = Some(total);
         record.status = "ok".to_string();
-        record
+        Some(record)
     }
 }
 
