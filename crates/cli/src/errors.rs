@@ -48,6 +48,8 @@ pub struct CliError {
     pub message: String,
     /// What to do next.
     pub hint: Option<String>,
+    /// The option or input at fault (`aspect_ratio`, `images[1]`, …), for `invalid_request`.
+    pub field: Option<String>,
 }
 
 impl CliError {
@@ -58,6 +60,7 @@ impl CliError {
             kind: "usage".to_string(),
             message: message.into(),
             hint: hint.into(),
+            field: None,
         }
     }
 
@@ -68,6 +71,7 @@ impl CliError {
             kind: "io".to_string(),
             message: format!("{what} {}: {error}", path.display()),
             hint: Some(io_hint(error)),
+            field: None,
         }
     }
 
@@ -78,11 +82,22 @@ impl CliError {
             kind: "other".to_string(),
             message: message.into(),
             hint: None,
+            field: None,
         }
     }
 
     /// Maps an SDK error to an exit code and advice. `ctx` says what the user can change.
     pub fn from_sdk(error: &Error, ctx: &HintContext) -> Self {
+        if is_file_error(error) {
+            // Reading or writing a file (the client's `path` errors): exit 1, kind `io`.
+            return CliError {
+                code: EXIT_OTHER,
+                kind: "io".to_string(),
+                message: error_text(error),
+                hint: None,
+                field: None,
+            };
+        }
         let kind = error.kind();
         let code = exit_code_for(error);
         let message = match error {
@@ -97,6 +112,7 @@ impl CliError {
             kind: kind.as_str().to_string(),
             message,
             hint: hint_for(error, ctx),
+            field: error.field().map(str::to_string),
         }
     }
 
@@ -130,6 +146,18 @@ pub struct HintContext {
     pub batch: bool,
 }
 
+/// A file-system failure reported by the client's file helpers (field `path`).
+fn is_file_error(error: &Error) -> bool {
+    matches!(error, Error::InvalidRequest { field, .. } if field == "path")
+}
+
+fn error_text(error: &Error) -> String {
+    match error {
+        Error::InvalidRequest { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// The exit code for an SDK error.
 pub fn exit_code_for(error: &Error) -> u8 {
     match error {
@@ -160,6 +188,7 @@ pub fn flag_for_field(field: &str) -> String {
         "prompt" => "PROMPT",
         "base_url" => "--base-url",
         "api_key" => "--api-key",
+        "timeout" => "--timeout",
         _ if field.starts_with("images") => "-i/--image",
         _ => return field.to_string(),
     };
@@ -205,7 +234,7 @@ fn hint_for(error: &Error, ctx: &HintContext) -> Option<String> {
                 ctx.base_url
             ),
             ErrorKind::NotFound => format!(
-                "check --model (e.g. gemini-2.5-flash-image, gemini-3-pro-image-preview, gemini-3.1-flash-image-preview) and --base-url ({})",
+                "check --model (e.g. gemini-3.1-flash-image, the default, gemini-3-pro-image or gemini-2.5-flash-image) and --base-url ({})",
                 ctx.base_url
             ),
             ErrorKind::RateLimited => {

@@ -20,8 +20,7 @@ mod connect;
 mod errors;
 /// Huge pages for big responses (the standalone binary re-executes itself once).
 pub mod huge_pages;
-mod inputs;
-mod output;
+mod prompt;
 mod redact;
 mod session;
 mod single;
@@ -59,11 +58,21 @@ where
         Ok(cli) => cli,
         Err(err) => {
             let text = redact(&err.render().to_string());
-            if err.use_stderr() {
-                eprint!("{text}");
-            } else {
+            if !err.use_stderr() {
+                // --help, --version: the text is the output.
                 use std::io::Write;
                 let _ = std::io::stdout().lock().write_all(text.as_bytes());
+                return err.exit_code();
+            }
+            eprint!("{text}");
+            if wants_json(&args) {
+                // The README promises exactly one JSON object on stdout for every failure.
+                let error = CliError::usage(usage_message(&err), usage_hint(&args));
+                summary::print_json(&summary::error_json(
+                    subcommand(&args).unwrap_or("gemini-image"),
+                    &error,
+                    None,
+                ));
             }
             return err.exit_code();
         }
@@ -71,10 +80,43 @@ where
     i32::from(dispatch(cli.command))
 }
 
+/// Whether `--json` is among the options (before a `--` separator).
+fn wants_json(args: &[OsString]) -> bool {
+    args.iter()
+        .skip(1)
+        .take_while(|a| a.as_os_str() != "--")
+        .any(|a| a.as_os_str() == "--json")
+}
+
+/// The subcommand named on the command line, if it is one.
+fn subcommand(args: &[OsString]) -> Option<&'static str> {
+    let first = args.get(1)?.to_str()?;
+    ["generate", "edit", "batch", "emulator"]
+        .into_iter()
+        .find(|name| *name == first)
+}
+
+/// The first line of clap's message, without its `error: ` prefix.
+fn usage_message(err: &clap::Error) -> String {
+    let text = err.render().to_string();
+    let line = text.lines().next().unwrap_or_default();
+    line.strip_prefix("error: ")
+        .unwrap_or(line)
+        .trim()
+        .to_string()
+}
+
+fn usage_hint(args: &[OsString]) -> Option<String> {
+    Some(match subcommand(args) {
+        Some(name) => format!("see gemini-image {name} --help"),
+        None => "see gemini-image --help".to_string(),
+    })
+}
+
 /// Keys that may reach any output are registered before anything is printed: the ones in
 /// the environment and any `--api-key` on the command line.
 fn register_known_secrets(args: &[OsString]) {
-    for name in [config::ENV_THUCCHIEN_KEY, config::ENV_GEMINI_KEY] {
+    for name in gemini_image::ENV_API_KEYS {
         if let Ok(value) = std::env::var(name) {
             register_secret(&value);
         }
@@ -98,17 +140,20 @@ fn dispatch(command: Command) -> u8 {
     match command {
         Command::Generate(args) => {
             let json = args.output.json;
-            run_single(
-                Job {
-                    command: "generate",
-                    prompt: args.prompt,
-                    images: args.images,
-                    image: args.image,
-                    output: args.output,
-                    conn: args.conn,
-                },
-                json,
-            )
+            match prompt::resolve(args.prompt.as_deref(), args.prompt_file.as_deref()) {
+                Ok(prompt) => run_single(
+                    Job {
+                        command: "generate",
+                        prompt,
+                        images: args.images,
+                        image: args.image,
+                        output: args.output,
+                        conn: args.conn,
+                    },
+                    json,
+                ),
+                Err(error) => fail("generate", json, &error.into()),
+            }
         }
         Command::Edit(args) => {
             let json = args.output.json;
@@ -155,10 +200,14 @@ fn fail(command: &str, json: bool, failure: &Failure) -> u8 {
     failure.error.code
 }
 
-/// `edit [IMAGE]... PROMPT` and `-i IMAGE`: the last positional value is the prompt.
+/// `edit [IMAGE]... PROMPT` and `-i IMAGE`: the last positional value is the prompt (with
+/// `--prompt-file`, every positional value is an image).
 fn edit_job(args: EditArgs) -> Result<Job, CliError> {
     let mut positional = args.args;
-    let prompt = positional.pop().unwrap_or_default();
+    let prompt = match &args.prompt_file {
+        Some(file) => prompt::resolve(None, Some(file))?,
+        None => prompt::resolve(positional.pop().as_deref(), None)?,
+    };
     let mut images: Vec<PathBuf> = positional.into_iter().map(PathBuf::from).collect();
     images.extend(args.images);
     if images.is_empty() {
@@ -197,6 +246,7 @@ fn run_emulator(args: &EmulatorArgs) -> u8 {
                     SocketAddr::new(args.host, args.port)
                 ),
                 hint: Some("pick another --port (0 picks a free one)".to_string()),
+                field: None,
             };
             error.report();
             error.code

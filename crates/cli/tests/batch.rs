@@ -449,3 +449,54 @@ fn mixed_failures_exit_1_and_reads_stdin() {
     assert_eq!(codes.len(), 2);
     assert!(codes.contains(&4) && codes.contains(&3));
 }
+
+#[test]
+fn a_batch_wide_size_applies_only_where_the_model_accepts_it() {
+    let env = Env::new();
+    std::fs::write(
+        env.path("p.jsonl"),
+        "{\"prompt\":\"old model\",\"id\":\"a\",\"model\":\"gemini-2.5-flash-image\"}\n\
+         {\"prompt\":\"new model\",\"id\":\"b\",\"model\":\"gemini-3.1-flash-image\"}\n\
+         {\"prompt\":\"sized old\",\"id\":\"c\",\"model\":\"gemini-2.5-flash-image\",\"image_size\":\"4K\"}\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["batch", "p.jsonl", "--out-dir", "out", "-s", "2K", "--json"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("line 3") && out.stderr.contains("ignoring image_size 4K"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.json()["succeeded"], 3);
+    let b = dims(&env.path("out/b.jpg"));
+    assert!(b.0 >= 2000, "2K on the 3.1 line: {b:?}");
+}
+
+#[test]
+fn every_bad_line_is_reported_at_once() {
+    let env = Env::new();
+    std::fs::write(
+        env.path("p.jsonl"),
+        "fine\n{\"prompt\": 3}\n{\"prompt\":\"x\",\"images\":[\"missing.png\"]}\n{oops\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["batch", "p.jsonl", "--out-dir", "out", "--json"])
+        .run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let message = out.json()["error"]["message"].as_str().unwrap().to_string();
+    for needle in [
+        "3 bad lines",
+        "line 2:",
+        "line 3: images[0]",
+        "missing.png",
+        "line 4:",
+    ] {
+        assert!(message.contains(needle), "{needle:?} not in {message}");
+    }
+    assert_eq!(env.emulator.request_count(), 0);
+}

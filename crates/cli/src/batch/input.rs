@@ -3,11 +3,53 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use gemini_image::{default_stem, sanitize_id, slug};
+use gemini_image_core::model::capabilities;
 use gemini_image_core::{AspectRatio, GenerateRequest, ImageSize};
 use serde_json::{Map, Value};
 
 use crate::errors::{CliError, flag_for_field};
-use crate::output::{default_stem, slug};
+
+/// At most this many bad lines are listed (the count says how many more there are).
+const MAX_LISTED_ERRORS: usize = 20;
+
+/// A parsed input: the items and warnings about them (defaults not applied, sizes dropped).
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The items, in input order.
+    pub items: Vec<Item>,
+    /// Human warnings to print before the run.
+    pub warnings: Vec<String>,
+}
+
+/// What is wrong with one line, and what to do.
+#[derive(Debug, Clone, PartialEq)]
+struct LineError {
+    message: String,
+    hint: Option<String>,
+}
+
+impl LineError {
+    fn new(message: impl Into<String>) -> LineError {
+        LineError {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> LineError {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl From<String> for LineError {
+    fn from(message: String) -> LineError {
+        LineError::new(message)
+    }
+}
+
+const JSON_HINT: &str = "each line must be a JSON object like {\"prompt\": \"a red fox\", \"id\": \"fox\"} (or a plain prompt)";
 
 /// One unit of work.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,35 +99,77 @@ const KNOWN_KEYS: &[&str] = &[
     "model",
 ];
 
-/// Parses and checks the whole input before any work starts. Errors name the line.
-pub fn parse(text: &str, defaults: &Defaults) -> Result<Vec<Item>, CliError> {
-    let mut items = Vec::new();
+/// Parses and checks the whole input before any work starts: every bad line is reported
+/// (up to [`MAX_LISTED_ERRORS`] listed), each with its line number and a specific hint.
+pub fn parse(text: &str, defaults: &Defaults) -> Result<Parsed, CliError> {
+    let mut parsed = Parsed::default();
+    let mut errors: Vec<(usize, LineError)> = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let line = index + 1;
         let trimmed = raw.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        let item = parse_line(trimmed, line, defaults).map_err(|message| {
-            CliError::usage(
-                format!("line {line}: {message}"),
-                Some(
-                    "each line must be a JSON object like {\"prompt\": \"a red fox\", \"id\": \"fox\"} (or a plain prompt); fix the line and run again"
-                        .to_string(),
-                ),
-            )
-        })?;
-        items.push(item);
+        match parse_line(trimmed, line, defaults, &mut parsed.warnings) {
+            Ok(item) => parsed.items.push(item),
+            Err(error) => errors.push((line, error)),
+        }
     }
-    assign_ids(&mut items)?;
-    Ok(items)
+    if errors.is_empty() {
+        if let Err((line, error)) = assign_ids(&mut parsed.items) {
+            errors.push((line, error));
+        }
+    }
+    if errors.is_empty() {
+        return Ok(parsed);
+    }
+    Err(report(&errors))
 }
 
-fn parse_line(text: &str, line: usize, defaults: &Defaults) -> Result<Item, String> {
+/// One usage error listing the bad lines.
+fn report(errors: &[(usize, LineError)]) -> CliError {
+    if let [(line, error)] = errors {
+        return CliError::usage(
+            format!("line {line}: {}", error.message),
+            Some(
+                error
+                    .hint
+                    .clone()
+                    .unwrap_or_else(|| format!("{JSON_HINT}; fix the line and run again")),
+            ),
+        );
+    }
+    let mut message = format!("{} bad lines (nothing was sent):", errors.len());
+    for (line, error) in errors.iter().take(MAX_LISTED_ERRORS) {
+        message.push_str(&format!("\n  line {line}: {}", error.message));
+        if let Some(hint) = &error.hint {
+            message.push_str(&format!(" ({hint})"));
+        }
+    }
+    if errors.len() > MAX_LISTED_ERRORS {
+        message.push_str(&format!(
+            "\n  ... and {} more",
+            errors.len() - MAX_LISTED_ERRORS
+        ));
+    }
+    let hint = if errors.iter().all(|(_, e)| e.hint.is_none()) {
+        format!("{JSON_HINT}; fix the lines and run again")
+    } else {
+        "fix the lines listed and run again".to_string()
+    };
+    CliError::usage(message, Some(hint))
+}
+
+fn parse_line(
+    text: &str,
+    line: usize,
+    defaults: &Defaults,
+    warnings: &mut Vec<String>,
+) -> Result<Item, LineError> {
     let value: Value = match serde_json::from_str(text) {
         Ok(value) => value,
         Err(err) if text.starts_with(['{', '[', '"']) => {
-            return Err(format!("invalid JSON: {err}"));
+            return Err(LineError::new(format!("invalid JSON: {err}")).hint(JSON_HINT));
         }
         // Plain text: the whole line is the prompt.
         Err(_) => Value::String(text.to_string()),
@@ -98,37 +182,44 @@ fn parse_line(text: &str, line: usize, defaults: &Defaults) -> Result<Item, Stri
             object
         }
         other => {
-            return Err(format!(
+            return Err(LineError::new(format!(
                 "expected a JSON object or a prompt string, got {}",
                 json_type(&other)
-            ));
+            ))
+            .hint(JSON_HINT));
         }
     };
     if let Some(unknown) = object.keys().find(|k| !KNOWN_KEYS.contains(&k.as_str())) {
-        return Err(format!(
-            "unknown field {unknown:?}; known fields: prompt, id, images, aspect_ratio, image_size, model"
-        ));
+        return Err(LineError::new(format!("unknown field {unknown:?}"))
+            .hint("known fields: prompt, id, images, aspect_ratio, image_size, model"));
     }
-    let prompt = match object.get("prompt") {
-        Some(Value::String(p)) if !p.trim().is_empty() => p.clone(),
-        Some(Value::String(_)) => return Err("field \"prompt\" is empty".to_string()),
-        Some(other) => {
-            return Err(format!(
-                "field \"prompt\" must be a string, got {}",
-                json_type(other)
-            ));
-        }
-        None => return Err("missing field \"prompt\"".to_string()),
-    };
+    let prompt =
+        match object.get("prompt") {
+            Some(Value::String(p)) if !p.trim().is_empty() => p.clone(),
+            Some(Value::String(_)) => {
+                return Err(LineError::new("field \"prompt\" is empty")
+                    .hint("describe the image to generate"));
+            }
+            Some(other) => {
+                return Err(LineError::new(format!(
+                    "field \"prompt\" must be a string, got {}",
+                    json_type(other)
+                )));
+            }
+            None => {
+                return Err(LineError::new("missing field \"prompt\"")
+                    .hint("add \"prompt\": \"what to draw\""));
+            }
+        };
     let id = match object.get("id") {
         None | Some(Value::Null) => None,
         Some(Value::String(id)) if !id.trim().is_empty() => Some(id.trim().to_string()),
         Some(Value::Number(n)) => Some(n.to_string()),
         Some(other) => {
-            return Err(format!(
+            return Err(LineError::new(format!(
                 "field \"id\" must be a non-empty string or a number, got {}",
                 json_type(other)
-            ));
+            )));
         }
     };
     let images = match object.get("images").or_else(|| object.get("image")) {
@@ -145,10 +236,10 @@ fn parse_line(text: &str, line: usize, defaults: &Defaults) -> Result<Item, Stri
             })
             .collect::<Result<_, _>>()?,
         Some(other) => {
-            return Err(format!(
+            return Err(LineError::new(format!(
                 "field \"images\" must be an array of file paths, got {}",
                 json_type(other)
-            ));
+            )));
         }
     };
     let images: Vec<PathBuf> = images
@@ -157,7 +248,23 @@ fn parse_line(text: &str, line: usize, defaults: &Defaults) -> Result<Item, Stri
         .collect();
     for (index, path) in images.iter().enumerate() {
         if !path.is_file() {
-            return Err(format!("images[{index}] {}: no such file", path.display()));
+            let why = if path.is_dir() {
+                "is a directory"
+            } else {
+                "no such file"
+            };
+            return Err(
+                LineError::new(format!("images[{index}] {}: {why}", path.display())).hint(
+                    format!(
+                        "check the path on line {line}; relative paths are resolved against the prompts file's directory{}",
+                        if defaults.base_dir.as_os_str().is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", defaults.base_dir.display())
+                        }
+                    ),
+                ),
+            );
         }
     }
     let string_field = |names: [&str; 2]| -> Result<Option<String>, String> {
@@ -171,19 +278,36 @@ fn parse_line(text: &str, line: usize, defaults: &Defaults) -> Result<Item, Stri
             )),
         }
     };
-    let aspect_ratio = match string_field(["aspect_ratio", "aspectRatio"])? {
+    let line_ratio = match string_field(["aspect_ratio", "aspectRatio"])? {
         Some(text) => Some(text.parse::<AspectRatio>().map_err(|e| e.message())?),
-        None => defaults.aspect_ratio,
+        None => None,
     };
-    let image_size = match string_field(["image_size", "imageSize"])? {
+    let line_size = match string_field(["image_size", "imageSize"])? {
         Some(text) => Some(text.parse::<ImageSize>().map_err(|e| e.message())?),
-        None => defaults.image_size,
+        None => None,
     };
     let model = match string_field(["model", "model"])? {
         Some(model) if !model.trim().is_empty() => model.trim().to_string(),
-        Some(_) => return Err("field \"model\" is empty".to_string()),
+        Some(_) => return Err(LineError::new("field \"model\" is empty")),
         None => defaults.model.clone(),
     };
+    let caps = capabilities(&model);
+    // A default from the command line applies only where the line's model accepts it.
+    let aspect_ratio = line_ratio.or(defaults
+        .aspect_ratio
+        .filter(|r| caps.is_none_or(|c| c.accepts_aspect_ratio(*r))));
+    let mut image_size = line_size.or(defaults
+        .image_size
+        .filter(|s| caps.is_none_or(|c| c.accepts_image_size(*s))));
+    // A size on a model without sizes (gemini-2.5, which ignores it) is dropped, not an error.
+    if let (Some(size), Some(caps)) = (line_size, caps) {
+        if caps.image_sizes.is_empty() {
+            warnings.push(format!(
+                "line {line}: {model} has no image size (it always returns about 1024 px): ignoring image_size {size}"
+            ));
+            image_size = None;
+        }
+    }
     // Model-dependent checks (ratio and size per model, model id), before any request.
     let mut probe = GenerateRequest::text_to_image(model.clone(), prompt.clone());
     probe.config.aspect_ratio = aspect_ratio;
@@ -198,7 +322,9 @@ fn parse_line(text: &str, line: usize, defaults: &Defaults) -> Result<Item, Stri
             .trim_start_matches("--")
             .replace('-', "_");
         let field = field.split(' ').next().unwrap_or("request").to_string();
-        return Err(format!("{field}: {message}"));
+        return Err(LineError::new(format!("{field}: {message}")).hint(format!(
+            "fix {field} on line {line}, or drop it to use the default"
+        )));
     }
     let id_missing = id.is_none();
     let (id, stem) = match id {
@@ -269,42 +395,17 @@ fn default_id(item: &Item) -> String {
     format!("{}-{hash}", slug(slug_part, 40))
 }
 
-/// A file-name-safe version of an id.
-pub fn sanitize_id(id: &str) -> String {
-    let mut out: String = id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    while out.starts_with('.') {
-        out.replace_range(..1, "_");
-    }
-    out.truncate(100);
-    if out.is_empty() {
-        "item".to_string()
-    } else {
-        out
-    }
-}
-
 /// Explicit ids must be unique; repeated derived ids (the same prompt twice) get `-2`, `-3`.
-fn assign_ids(items: &mut [Item]) -> Result<(), CliError> {
+fn assign_ids(items: &mut [Item]) -> Result<(), (usize, LineError)> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut stems: HashMap<String, usize> = HashMap::new();
     for item in items.iter_mut() {
         if let Some(first) = seen.get(&item.id) {
             if item.explicit_id {
-                return Err(CliError::usage(
-                    format!(
-                        "line {}: id {:?} is already used on line {first}",
-                        item.line, item.id
-                    ),
-                    Some("give every line a unique \"id\"".to_string()),
+                return Err((
+                    item.line,
+                    LineError::new(format!("id {:?} is already used on line {first}", item.id))
+                        .hint("give every line a unique \"id\""),
                 ));
             }
             let mut n = 2;
@@ -315,12 +416,13 @@ fn assign_ids(items: &mut [Item]) -> Result<(), CliError> {
             item.stem = item.id.clone();
         }
         if let Some(first) = stems.get(&item.stem.to_ascii_lowercase()) {
-            return Err(CliError::usage(
-                format!(
-                    "line {}: id {:?} gives the same file name as the id on line {first}",
-                    item.line, item.id
-                ),
-                Some("use ids that differ in more than punctuation or case".to_string()),
+            return Err((
+                item.line,
+                LineError::new(format!(
+                    "id {:?} gives the same file name as the id on line {first}",
+                    item.id
+                ))
+                .hint("use ids that differ in more than punctuation or case"),
             ));
         }
         seen.insert(item.id.clone(), item.line);
@@ -345,7 +447,7 @@ mod tests {
     #[test]
     fn parses_lines() {
         let text = "\n# comment\n{\"prompt\":\"a cat\",\"id\":\"cat\",\"aspect_ratio\":\"16:9\"}\n\"a dog\"\na plain fox\n{\"prompt\":\"x\",\"model\":\"gemini-3-pro-image-preview\",\"image_size\":\"2K\"}\n";
-        let items = parse(text, &defaults()).unwrap();
+        let items = parse(text, &defaults()).unwrap().items;
         assert_eq!(items.len(), 4);
         assert_eq!(items[0].id, "cat");
         assert_eq!(items[0].line, 3);
@@ -358,7 +460,7 @@ mod tests {
 
     #[test]
     fn duplicates() {
-        let items = parse("a cat\na cat\n", &defaults()).unwrap();
+        let items = parse("a cat\na cat\n", &defaults()).unwrap().items;
         assert_eq!(items[1].id, format!("{}-2", items[0].id));
         let err = parse(
             "{\"prompt\":\"a\",\"id\":\"x\"}\n{\"prompt\":\"b\",\"id\":\"x\"}",
@@ -366,7 +468,6 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.message.contains("line 2") && err.message.contains("line 1"));
-        assert_eq!(sanitize_id("../a b"), "_._a_b");
     }
 
     #[test]
@@ -384,10 +485,6 @@ mod tests {
                 "line 1: image_size",
             ),
             (
-                "{\"prompt\":\"x\",\"image_size\":\"2K\"}",
-                "line 1: image_size",
-            ),
-            (
                 "{\"prompt\":\"x\",\"images\":[\"/nonexistent/a.png\"]}",
                 "line 1: images[0]",
             ),
@@ -397,5 +494,58 @@ mod tests {
             assert_eq!(err.code, 2);
             assert!(err.message.contains(needle), "{text}: {}", err.message);
         }
+    }
+
+    #[test]
+    fn every_bad_line_is_reported_with_its_hint() {
+        let mut text = String::from(
+            "ok\n{\"prompt\": 3}\n{\"prompt\":\"x\",\"images\":[\"/nonexistent/a.png\"]}\n",
+        );
+        for _ in 0..30 {
+            text.push_str("{bad\n");
+        }
+        let err = parse(&text, &defaults()).unwrap_err();
+        assert_eq!(err.code, 2);
+        assert!(err.message.starts_with("32 bad lines"), "{}", err.message);
+        assert!(
+            err.message.contains("line 2: field \"prompt\""),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.contains(
+                "line 3: images[0] /nonexistent/a.png: no such file (check the path on line 3"
+            ),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("... and 12 more"), "{}", err.message);
+    }
+
+    #[test]
+    fn sizes_follow_the_line_model() {
+        let defaults = Defaults {
+            image_size: Some(ImageSize::Size2K),
+            aspect_ratio: Some(AspectRatio::Landscape8x1),
+            ..defaults()
+        };
+        let text = "a\n{\"prompt\":\"b\",\"model\":\"gemini-3.1-flash-image\"}\n{\"prompt\":\"c\",\"image_size\":\"1K\"}\n";
+        let parsed = parse(text, &defaults).unwrap();
+        // gemini-2.5 (the default here) takes neither default; 3.1 takes both.
+        assert_eq!(parsed.items[0].image_size, None);
+        assert_eq!(parsed.items[0].aspect_ratio, None);
+        assert_eq!(parsed.items[1].image_size, Some(ImageSize::Size2K));
+        assert_eq!(
+            parsed.items[1].aspect_ratio,
+            Some(AspectRatio::Landscape8x1)
+        );
+        // A size on a 2.5 line is dropped with a warning.
+        assert_eq!(parsed.items[2].image_size, None);
+        assert_eq!(parsed.warnings.len(), 1);
+        assert!(
+            parsed.warnings[0].contains("line 3"),
+            "{:?}",
+            parsed.warnings
+        );
     }
 }

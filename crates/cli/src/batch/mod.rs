@@ -2,7 +2,6 @@
 //! and Ctrl-C that stops handing out work without losing finished images.
 
 pub mod input;
-pub mod manifest;
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -11,7 +10,8 @@ use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
 use gemini_image::{
-    CallInfo, Client, Error, GenerateRequest, GenerateResponse, Part, PartData, run_bounded,
+    BatchDir, CallInfo, Client, EnvConfig, Error, GenerateRequest, GenerateResponse, Part,
+    PartData, Record, RecordError, Resume, load_image, run_bounded,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -20,14 +20,10 @@ use crate::args::BatchArgs;
 use crate::config::resolve;
 use crate::connect::connect;
 use crate::errors::{CliError, EXIT_INTERRUPTED, EXIT_OK, EXIT_OTHER, HintContext};
-use crate::inputs::read_image;
-use crate::output::{self, write_atomic};
 use crate::redact::redact;
 use crate::single::{Failure, sdk_failure};
-use crate::summary::ImageInfo;
 
 use input::{Defaults, Item};
-use manifest::{Manifest, Record, RecordError};
 
 /// Set by the first Ctrl-C: no new items are started.
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -80,13 +76,9 @@ pub struct BatchSummary {
 
 /// Runs a batch. Returns the summary (with its exit code) once the run ends.
 pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
-    let settings = resolve(
-        &args.conn,
-        &|name| std::env::var(name).ok(),
-        gemini_image::DEFAULT_MODEL,
-    );
+    let settings = resolve(&args.conn, &EnvConfig::load());
     let (text, base_dir) = read_input(&args.input)?;
-    let items = input::parse(
+    let parsed = input::parse(
         &text,
         &Defaults {
             model: settings.model.clone(),
@@ -95,6 +87,10 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
             base_dir,
         },
     )?;
+    for warning in &parsed.warnings {
+        eprintln!("warning: {}", redact(warning));
+    }
+    let items = parsed.items;
     if items.is_empty() {
         return Err(CliError::usage(
             format!("{}: no prompts found", args.input.display()),
@@ -102,32 +98,31 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
         )
         .into());
     }
-    std::fs::create_dir_all(&args.out_dir)
-        .map_err(|e| CliError::io("cannot create output directory", &args.out_dir, &e))?;
-    let previous = manifest::read_previous(&args.out_dir)?;
-    if !previous.bad_lines.is_empty() {
+    let out_dir = BatchDir::open(&args.out_dir)
+        .map_err(|err| CliError::from_sdk(&err, &HintContext::default()))?;
+    if !out_dir.previous().bad_lines.is_empty() {
         eprintln!(
             "warning: ignoring unreadable lines {:?} of {} (cut short by an interrupted run?)",
-            previous.bad_lines,
-            args.out_dir.join(manifest::MANIFEST_NAME).display()
+            out_dir.previous().bad_lines,
+            out_dir.manifest_path().display()
         );
     }
     let mut todo = Vec::new();
     let mut skipped = 0usize;
     for item in items.iter() {
-        match previous.done.get(&item.id) {
-            Some(files) if files.iter().all(|f| args.out_dir.join(f).is_file()) => skipped += 1,
-            Some(_) => {
+        match out_dir.resume(&item.id) {
+            Resume::Done => skipped += 1,
+            Resume::FilesMissing => {
                 eprintln!(
                     "note: {} is marked ok in the manifest but its image is missing; running it again",
                     item.id
                 );
                 todo.push(item);
             }
-            None => todo.push(item),
+            _ => todo.push(item),
         }
     }
-    let manifest_path = args.out_dir.join(manifest::MANIFEST_NAME);
+    let manifest_path = out_dir.manifest_path();
     let mut summary = BatchSummary {
         ok: true,
         command: "batch",
@@ -159,7 +154,6 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
     }
 
     let connection = connect(&settings, true)?;
-    let manifest = Mutex::new(Manifest::open(&args.out_dir)?);
     let _interrupts = Interrupts::arm();
     let progress = Progress::new(todo.len(), std::io::stderr().is_terminal());
     let records: Mutex<Vec<Record>> = Mutex::new(Vec::new());
@@ -168,8 +162,8 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
     let ctx = Worker {
         client: &connection.client,
         hints: &connection.hints,
-        out_dir: &args.out_dir,
-        manifest: &manifest,
+        out_dir: &out_dir,
+        overwrite: args.overwrite,
         progress: &progress,
         records: &records,
         abandoned: &abandoned,
@@ -197,7 +191,7 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
     summary.interrupted = STOP.load(Ordering::SeqCst);
     let failure_codes: Vec<u8> = records
         .iter()
-        .filter_map(|r| r.error.as_ref().map(|e| e.exit_code))
+        .filter_map(|r| r.error.as_ref().map(|e| e.exit_code.unwrap_or(EXIT_OTHER)))
         .collect();
     summary.items = records;
     if let Some(error) = fatal.into_inner().unwrap_or_else(|e| e.into_inner()) {
@@ -365,8 +359,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 struct Worker<'a> {
     client: &'a Client,
     hints: &'a HintContext,
-    out_dir: &'a Path,
-    manifest: &'a Mutex<Manifest>,
+    out_dir: &'a BatchDir,
+    overwrite: bool,
     progress: &'a Progress,
     records: &'a Mutex<Vec<Record>>,
     abandoned: &'a AtomicUsize,
@@ -396,7 +390,7 @@ impl Worker<'_> {
             Some(error) => format!("error {} (line {}): {}", item.id, item.line, error.message),
         };
         // Images are on disk already; the record makes them count for a resume.
-        let appended = lock(self.manifest).append(&record);
+        let appended = self.out_dir.append(&record);
         self.progress
             .item_done(&redact(&line), record.error.is_none());
         if let Err(err) = appended {
@@ -404,7 +398,7 @@ impl Worker<'_> {
             // Without a manifest a resume would redo finished work: start nothing more.
             STOP.store(true, Ordering::SeqCst);
             if fatal.is_none() {
-                *fatal = Some(err);
+                *fatal = Some(CliError::from_sdk(&err, &HintContext::default()));
             }
         }
         lock(self.records).push(record);
@@ -412,33 +406,17 @@ impl Worker<'_> {
 
     /// The item's record; `None` when a second Ctrl-C abandoned it in flight.
     fn run_item(&self, item: &Item) -> Option<Record> {
-        let mut record = Record {
-            id: item.id.clone(),
-            line: item.line,
-            prompt: item.prompt.clone(),
-            status: "error".to_string(),
-            paths: Vec::new(),
-            files: Vec::new(),
-            mime_type: None,
-            width: None,
-            height: None,
-            bytes: None,
-            model: item.model.clone(),
-            model_version: None,
-            finish_reason: None,
-            text: None,
-            total_token_count: None,
-            error: None,
-            attempts: 0,
-            elapsed_ms: 0,
-        };
+        let mut record = Record::new(
+            item.id.clone(),
+            item.line,
+            item.prompt.clone(),
+            item.model.clone(),
+        );
         let fail = |record: &mut Record, error: CliError| {
-            record.error = Some(RecordError {
-                kind: error.kind.clone(),
-                message: redact(&error.message),
-                hint: error.hint.as_deref().map(redact),
-                exit_code: error.code,
-            });
+            let mut failure = RecordError::new(error.kind.clone(), redact(&error.message));
+            failure.hint = error.hint.as_deref().map(redact);
+            failure.exit_code = Some(error.code);
+            record.set_error(failure);
         };
         let request = match build_request(item) {
             Ok(request) => request,
@@ -467,28 +445,22 @@ impl Worker<'_> {
         record.text = (!text.trim().is_empty()).then(|| text.trim().to_string());
         record.total_token_count = response.usage().and_then(|u| u.total_token_count);
         let blobs = response.into_images();
-        let mimes: Vec<&str> = blobs.iter().map(|b| b.mime_type.as_str()).collect();
-        let plan = output::plan(Some(self.out_dir), &item.stem, &mimes);
-        let mut total = 0usize;
-        for (blob, path) in blobs.iter().zip(plan.paths) {
-            if let Err(error) = write_atomic(&path, &blob.data) {
-                fail(&mut record, error);
-                return Some(record);
+        match self.out_dir.save_images(&item.stem, &blobs, self.overwrite) {
+            Ok(saved) => {
+                for image in saved.iter().filter(|s| s.renamed) {
+                    self.progress.note(&format!(
+                        "warning: {} already exists: wrote {} instead (pass --overwrite to replace it)",
+                        image.requested.display(),
+                        image.path.display()
+                    ));
+                }
+                record.set_images(&saved, &blobs);
             }
-            let info = ImageInfo::new(path.clone(), blob);
-            record.mime_type = Some(info.mime_type);
-            record.width = info.width;
-            record.height = info.height;
-            total += info.bytes;
-            record.files.push(
-                path.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-            );
-            record.paths.push(path);
+            Err(err) => fail(
+                &mut record,
+                CliError::from_sdk(&err, &HintContext::default()),
+            ),
         }
-        record.bytes = Some(total);
-        record.status = "ok".to_string();
         Some(record)
     }
 }
@@ -496,7 +468,8 @@ impl Worker<'_> {
 fn build_request(item: &Item) -> Result<GenerateRequest, CliError> {
     let mut parts = vec![Part::text(item.prompt.clone())];
     for (index, path) in item.images.iter().enumerate() {
-        let blob = read_image(path, &format!("images[{index}]"))?;
+        let blob = load_image(path, &format!("images[{index}]"))
+            .map_err(|err| CliError::from_sdk(&err, &HintContext::default()))?;
         parts.push(Part::from_data(PartData::InlineData(blob)));
     }
     let mut request = GenerateRequest::new(item.model.clone()).with_user_turn(parts);
@@ -545,6 +518,14 @@ impl Progress {
                 bar.inc(1);
             }
             None => eprintln!("[{done}/{}] {line}", self.total),
+        }
+    }
+
+    /// A line printed above the bar (or plainly).
+    fn note(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(redact(line)),
+            None => eprintln!("{}", redact(line)),
         }
     }
 
