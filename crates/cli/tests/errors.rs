@@ -221,11 +221,11 @@ fn bad_inputs_are_usage_errors_naming_the_field() {
         ),
         (
             &["generate", "x", "-i", "anim.gif"],
-            &["anim.gif", "unsupported image type image/gif"],
+            &["anim.gif", "image/gif", "convert"],
         ),
         (
             &["generate", "x", "-i", "notes.txt"],
-            &["notes.txt", "not an image"],
+            &["notes.txt", "not a recognised image"],
         ),
         (
             &["generate", "x", "--image-size", "8K"],
@@ -308,14 +308,15 @@ fn bad_inputs_are_usage_errors_naming_the_field() {
     assert_eq!(out.code, 2);
     assert_eq!(out.json()["error"]["kind"], "invalid_request");
     assert_eq!(out.json()["error"]["field"], "images[0]");
-    // A missing input image is a bad input like the others: invalid_request, field named.
+    // A missing input image is a bad input like the others (exit 2, field named), of kind
+    // io: the file could not be read.
     let out = env
         .cmd()
         .args(["generate", "x", "-i", "missing.png", "--json"])
         .run();
     assert_eq!(out.code, 2, "{}", out.stderr);
     let json = out.json();
-    assert_eq!(json["error"]["kind"], "invalid_request");
+    assert_eq!(json["error"]["kind"], "io");
     assert_eq!(json["error"]["field"], "images[0]");
     assert!(
         json["error"]["message"]

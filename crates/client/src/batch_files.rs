@@ -16,7 +16,7 @@
 //! }
 //! assert!(BatchDir::open(&dir)?.is_done("fox"));
 //! # std::fs::remove_dir_all(&dir)?;
-//! # Ok::<(), gemini_image::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::collections::HashMap;
@@ -272,9 +272,8 @@ impl Manifest {
 
     /// Appends one record as one line (a single write).
     pub fn append(&mut self, record: &Record) -> Result<(), Error> {
-        let mut line = serde_json::to_vec(record).map_err(|e| {
-            Error::invalid("record", format!("cannot encode a manifest record: {e}"))
-        })?;
+        let mut line = serde_json::to_vec(record)
+            .map_err(|e| Error::internal(format!("cannot encode a manifest record: {e}")))?;
         line.push(b'\n');
         self.file
             .write_all(&line)

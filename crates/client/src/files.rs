@@ -3,16 +3,18 @@
 
 use std::path::Path;
 
-use gemini_image_core::{ACCEPTED_INPUT_MIME_TYPES, Blob, Error, sniff_mime};
+use gemini_image_core::{Blob, Error};
 
 /// Reads the image at `path` for the request field `field` (e.g. `images[1]`), its MIME
 /// type sniffed from the bytes (the file name's extension does not matter).
 ///
-/// Fails with kind `invalid_request` naming `field` when the file cannot be read (the
-/// message names the path and why: no such file, permission denied, a directory) or is not
-/// an image Gemini accepts (PNG, JPEG, WEBP, HEIC, HEIF).
+/// A file that cannot be read is kind `io` naming `field` (the message names the path and
+/// why: no such file, permission denied, a directory); bytes that are not an image Gemini
+/// accepts (PNG, JPEG, WEBP, HEIC, HEIF) are `invalid_request` naming `field`, as from
+/// [`Blob::from_bytes`], with the path in the message.
 ///
 /// ```
+/// use gemini_image::ErrorKind;
 /// # let dir = std::env::temp_dir().join(format!("gi-doc-{}", std::process::id()));
 /// # std::fs::create_dir_all(&dir)?;
 /// # let path = dir.join("in.png");
@@ -21,6 +23,7 @@ use gemini_image_core::{ACCEPTED_INPUT_MIME_TYPES, Blob, Error, sniff_mime};
 /// assert_eq!(image.mime_type, "image/png");
 ///
 /// let err = gemini_image::load_image(dir.join("missing.png"), "images[1]").unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Io);
 /// assert_eq!(err.field(), Some("images[1]"));
 /// assert!(err.to_string().contains("missing.png"));
 /// # std::fs::remove_dir_all(&dir)?;
@@ -35,7 +38,7 @@ pub fn load_image(path: impl AsRef<Path>, field: &str) -> Result<Blob, Error> {
             _ if path.is_dir() => "it is a directory".to_string(),
             _ => err.to_string(),
         };
-        Error::invalid(
+        Error::io(
             field,
             format!(
                 "cannot read the image {}: {why}; check the path",
@@ -43,27 +46,10 @@ pub fn load_image(path: impl AsRef<Path>, field: &str) -> Result<Blob, Error> {
             ),
         )
     })?;
-    blob_from_file_bytes(data, field, path)
-}
-
-/// The bytes read from `path` as a [`Blob`], or the error naming `field` and `path`.
-fn blob_from_file_bytes(data: Vec<u8>, field: &str, path: &Path) -> Result<Blob, Error> {
-    match sniff_mime(&data) {
-        Some(mime) if ACCEPTED_INPUT_MIME_TYPES.contains(&mime) => Ok(Blob::new(data, mime)),
-        Some(mime) => Err(Error::invalid(
-            field,
-            format!(
-                "{}: unsupported image type {mime}; Gemini accepts PNG, JPEG, WEBP, HEIC and HEIF, so convert it first (e.g. to PNG)",
-                path.display()
-            ),
-        )),
-        None => Err(Error::invalid(
-            field,
-            format!(
-                "{}: not an image ({} bytes, not PNG, JPEG, WEBP, HEIC or HEIF); pass an image file",
-                path.display(),
-                data.len()
-            ),
-        )),
-    }
+    Blob::from_bytes(data, field).map_err(|err| match err {
+        Error::InvalidRequest { field, message } => {
+            Error::invalid(field, format!("{} {message}", path.display()))
+        }
+        other => other,
+    })
 }

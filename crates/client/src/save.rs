@@ -53,8 +53,8 @@ pub struct SavedImage {
 /// warning), never replacing an existing file unless `overwrite` (the next free name
 /// `x-2.jpg` is used and reported in [`SavedImage::renamed`]), atomically.
 ///
-/// Fails with kind `invalid_request` naming `path` when the directory cannot be created or
-/// the file cannot be written (the message names the path and the reason).
+/// Fails with kind `io` (field `output`) when the directory cannot be created or the file
+/// cannot be written (the message names the path and the reason).
 ///
 /// ```
 /// use gemini_image::{Blob, save_image};
