@@ -59,7 +59,12 @@ const BATCH_HELP: &str = "\
 Input: one JSON object per line (blank lines and lines starting with # are skipped):
   {\"prompt\": \"...\", \"id\": \"...\", \"images\": [\"in.png\"], \"aspect_ratio\": \"16:9\",
    \"image_size\": \"2K\", \"model\": \"...\"}
-Only \"prompt\" is required; a line that is a JSON string, or plain text, is a prompt.
+Only \"prompt\" is required; a line that is a JSON string, or plain text, is a prompt. Any
+request option may be given too, in snake_case or camelCase: system_instruction, temperature,
+top_p, top_k, seed, max_output_tokens, stop_sequences, candidate_count, response_modalities,
+safety_settings, thinking, extra. -a/-s apply to lines without one whose model accepts them;
+a size on a gemini-2.5 line is ignored with a warning. Every bad line is reported before
+anything is sent.
 Images go to DIR/<id>.<ext> (DIR/<id>-1.<ext>, ... when there are several) and every finished
 item is appended to DIR/manifest.jsonl; a re-run skips items already \"ok\" there. Ctrl-C stops
 handing out work and waits for the items in flight; a second Ctrl-C abandons them.

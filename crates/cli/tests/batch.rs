@@ -385,7 +385,7 @@ fn bad_lines_name_the_line_and_nothing_is_sent() {
         (
             "a\nb\n{\"promt\": \"typo\"}\n",
             "line 3",
-            "unknown field \"promt\"",
+            "promt: is not a known option",
         ),
         (
             "{\"prompt\":\"x\",\"image_size\":\"8K\"}\n",

@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 
 use gemini_image::{default_stem, sanitize_id, slug};
 use gemini_image_core::model::capabilities;
-use gemini_image_core::{AspectRatio, GenerateRequest, ImageSize};
+use gemini_image_core::{
+    AspectRatio, Error, GenerateRequest, ImageSize, REQUEST_OPTION_KEYS, RequestOptions,
+};
 use serde_json::{Map, Value};
 
-use crate::errors::{CliError, flag_for_field};
+use crate::errors::CliError;
 
 /// At most this many bad lines are listed (the count says how many more there are).
 const MAX_LISTED_ERRORS: usize = 20;
@@ -64,10 +66,9 @@ pub struct Item {
     pub prompt: String,
     /// Input images (resolved paths).
     pub images: Vec<PathBuf>,
-    /// Aspect ratio, if any (line, else `--aspect-ratio`).
-    pub aspect_ratio: Option<AspectRatio>,
-    /// Image size, if any (line, else `--image-size`).
-    pub image_size: Option<ImageSize>,
+    /// The request options (the line's, with the model resolved and the command's
+    /// `--aspect-ratio`/`--image-size` where the line has none and the model accepts them).
+    pub options: RequestOptions,
     /// The model (line, else the command's).
     pub model: String,
     /// Whether the id was given on the line (else derived).
@@ -86,18 +87,6 @@ pub struct Defaults {
     /// Relative image paths are resolved against this directory (the input file's).
     pub base_dir: PathBuf,
 }
-
-const KNOWN_KEYS: &[&str] = &[
-    "prompt",
-    "id",
-    "images",
-    "image",
-    "aspect_ratio",
-    "aspectRatio",
-    "image_size",
-    "imageSize",
-    "model",
-];
 
 /// Parses and checks the whole input before any work starts: every bad line is reported
 /// (up to [`MAX_LISTED_ERRORS`] listed), each with its line number and a specific hint.
@@ -160,6 +149,11 @@ fn report(errors: &[(usize, LineError)]) -> CliError {
     CliError::usage(message, Some(hint))
 }
 
+/// The keys a line may have besides the request options (which
+/// [`RequestOptions::from_value`] reads: `model`, `aspect_ratio`, `image_size`,
+/// `system_instruction`, `temperature`, `thinking`, … in snake_case or camelCase).
+const LINE_KEYS: &[&str] = &["prompt", "id", "images", "image"];
+
 fn parse_line(
     text: &str,
     line: usize,
@@ -174,7 +168,7 @@ fn parse_line(
         // Plain text: the whole line is the prompt.
         Err(_) => Value::String(text.to_string()),
     };
-    let object = match value {
+    let mut object = match value {
         Value::Object(object) => object,
         Value::String(prompt) => {
             let mut object = Map::new();
@@ -189,56 +183,40 @@ fn parse_line(
             .hint(JSON_HINT));
         }
     };
-    if let Some(unknown) = object.keys().find(|k| !KNOWN_KEYS.contains(&k.as_str())) {
-        return Err(LineError::new(format!("unknown field {unknown:?}"))
-            .hint("known fields: prompt, id, images, aspect_ratio, image_size, model"));
-    }
-    let prompt =
-        match object.get("prompt") {
-            Some(Value::String(p)) if !p.trim().is_empty() => p.clone(),
-            Some(Value::String(_)) => {
-                return Err(LineError::new("field \"prompt\" is empty")
-                    .hint("describe the image to generate"));
-            }
-            Some(other) => {
-                return Err(LineError::new(format!(
-                    "field \"prompt\" must be a string, got {}",
-                    json_type(other)
-                )));
-            }
-            None => {
-                return Err(LineError::new("missing field \"prompt\"")
-                    .hint("add \"prompt\": \"what to draw\""));
-            }
-        };
-    let id = match object.get("id") {
+    // The line's own keys; everything else is a request option.
+    let prompt_value = object.remove("prompt");
+    let id = match object.remove("id") {
         None | Some(Value::Null) => None,
         Some(Value::String(id)) if !id.trim().is_empty() => Some(id.trim().to_string()),
         Some(Value::Number(n)) => Some(n.to_string()),
         Some(other) => {
             return Err(LineError::new(format!(
                 "field \"id\" must be a non-empty string or a number, got {}",
-                json_type(other)
+                json_type(&other)
             )));
         }
     };
-    let images = match object.get("images").or_else(|| object.get("image")) {
+    let images_value = match (object.remove("images"), object.remove("image")) {
+        (Some(images), _) => Some(images),
+        (None, image) => image,
+    };
+    let images = match images_value {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::String(path)) => vec![path.clone()],
+        Some(Value::String(path)) => vec![path],
         Some(Value::Array(paths)) => paths
-            .iter()
+            .into_iter()
             .map(|p| match p {
-                Value::String(path) if !path.trim().is_empty() => Ok(path.clone()),
+                Value::String(path) if !path.trim().is_empty() => Ok(path),
                 other => Err(format!(
                     "field \"images\" must list file paths (strings), got {}",
-                    json_type(other)
+                    json_type(&other)
                 )),
             })
             .collect::<Result<_, _>>()?,
         Some(other) => {
             return Err(LineError::new(format!(
                 "field \"images\" must be an array of file paths, got {}",
-                json_type(other)
+                json_type(&other)
             )));
         }
     };
@@ -267,61 +245,75 @@ fn parse_line(
             );
         }
     }
-    let string_field = |names: [&str; 2]| -> Result<Option<String>, String> {
-        match names.iter().find_map(|n| object.get(*n)) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(format!(
-                "field \"{}\" must be a string, got {}",
-                names[0],
-                json_type(other)
-            )),
-        }
-    };
-    let line_ratio = match string_field(["aspect_ratio", "aspectRatio"])? {
-        Some(text) => Some(text.parse::<AspectRatio>().map_err(|e| e.message())?),
-        None => None,
-    };
-    let line_size = match string_field(["image_size", "imageSize"])? {
-        Some(text) => Some(text.parse::<ImageSize>().map_err(|e| e.message())?),
-        None => None,
-    };
-    let model = match string_field(["model", "model"])? {
-        Some(model) if !model.trim().is_empty() => model.trim().to_string(),
+    let mut options = RequestOptions::from_value(&Value::Object(object)).map_err(|err| {
+        let field = err.field().unwrap_or("options").to_string();
+        let message = match &err {
+            Error::InvalidRequest { message, .. } => message.clone(),
+            other => other.to_string(),
+        };
+        LineError::new(format!("{field}: {message}")).hint(format!(
+            "a line's keys are {} and the request options ({}); fix {field} on line {line}",
+            LINE_KEYS.join(", "),
+            REQUEST_OPTION_KEYS.join(", ")
+        ))
+    })?;
+    // Checked after the options, so that a misspelt key ("promt") is named as such.
+    let prompt =
+        match prompt_value {
+            Some(Value::String(p)) if !p.trim().is_empty() => p,
+            Some(Value::String(_)) => {
+                return Err(LineError::new("field \"prompt\" is empty")
+                    .hint("describe the image to generate"));
+            }
+            Some(other) => {
+                return Err(LineError::new(format!(
+                    "field \"prompt\" must be a string, got {}",
+                    json_type(&other)
+                )));
+            }
+            None => {
+                return Err(LineError::new("missing field \"prompt\"")
+                    .hint("add \"prompt\": \"what to draw\""));
+            }
+        };
+    let model = match options.model.as_deref().map(str::trim) {
+        Some(model) if !model.is_empty() => model.to_string(),
         Some(_) => return Err(LineError::new("field \"model\" is empty")),
         None => defaults.model.clone(),
     };
+    options.model = Some(model.clone());
     let caps = capabilities(&model);
     // A default from the command line applies only where the line's model accepts it.
-    let aspect_ratio = line_ratio.or(defaults
-        .aspect_ratio
-        .filter(|r| caps.is_none_or(|c| c.accepts_aspect_ratio(*r))));
-    let mut image_size = line_size.or(defaults
-        .image_size
-        .filter(|s| caps.is_none_or(|c| c.accepts_image_size(*s))));
-    // A size on a model without sizes (gemini-2.5, which ignores it) is dropped, not an error.
-    if let (Some(size), Some(caps)) = (line_size, caps) {
-        if caps.image_sizes.is_empty() {
+    if options.aspect_ratio.is_none() {
+        options.aspect_ratio = defaults
+            .aspect_ratio
+            .filter(|r| caps.is_none_or(|c| c.accepts_aspect_ratio(*r)));
+    }
+    match (options.image_size, caps) {
+        // A size on a model without sizes (gemini-2.5, which ignores it) is dropped.
+        (Some(size), Some(caps)) if caps.image_sizes.is_empty() => {
             warnings.push(format!(
                 "line {line}: {model} has no image size (it always returns about 1024 px): ignoring image_size {size}"
             ));
-            image_size = None;
+            options.image_size = None;
+        }
+        (Some(_), _) => {}
+        (None, _) => {
+            options.image_size = defaults
+                .image_size
+                .filter(|s| caps.is_none_or(|c| c.accepts_image_size(*s)));
         }
     }
-    // Model-dependent checks (ratio and size per model, model id), before any request.
-    let mut probe = GenerateRequest::text_to_image(model.clone(), prompt.clone());
-    probe.config.aspect_ratio = aspect_ratio;
-    probe.config.image_size = image_size;
+    // Model-dependent checks (ratio and size per model, model id, option ranges), before
+    // any request.
+    let probe =
+        GenerateRequest::text_to_image(model.clone(), prompt.clone()).with_options(&options);
     if let Err(err) = probe.validate() {
-        let field = err.field().unwrap_or("request");
+        let field = err.field().unwrap_or("request").to_string();
         let message = match &err {
-            gemini_image_core::Error::InvalidRequest { message, .. } => message.clone(),
+            Error::InvalidRequest { message, .. } => message.clone(),
             other => other.to_string(),
         };
-        let field = flag_for_field(field)
-            .trim_start_matches("--")
-            .replace('-', "_");
-        let field = field.split(' ').next().unwrap_or("request").to_string();
         return Err(LineError::new(format!("{field}: {message}")).hint(format!(
             "fix {field} on line {line}, or drop it to use the default"
         )));
@@ -340,8 +332,7 @@ fn parse_line(
         stem,
         prompt,
         images,
-        aspect_ratio,
-        image_size,
+        options,
         model,
         explicit_id: !id_missing,
     };
@@ -373,8 +364,8 @@ fn json_type(value: &Value) -> &'static str {
 
 /// `slug-hash` of the prompt and options: stable across re-runs and line moves.
 fn default_id(item: &Item) -> String {
-    let ratio = item.aspect_ratio.map(|r| r.as_str()).unwrap_or("");
-    let size = item.image_size.map(|s| s.as_str()).unwrap_or("");
+    let ratio = item.options.aspect_ratio.map(|r| r.as_str()).unwrap_or("");
+    let size = item.options.image_size.map(|s| s.as_str()).unwrap_or("");
     let images: Vec<String> = item
         .images
         .iter()
@@ -451,11 +442,14 @@ mod tests {
         assert_eq!(items.len(), 4);
         assert_eq!(items[0].id, "cat");
         assert_eq!(items[0].line, 3);
-        assert_eq!(items[0].aspect_ratio, Some(AspectRatio::Landscape16x9));
+        assert_eq!(
+            items[0].options.aspect_ratio,
+            Some(AspectRatio::Landscape16x9)
+        );
         assert_eq!(items[1].prompt, "a dog");
         assert!(items[1].id.starts_with("a-dog-"));
         assert_eq!(items[2].prompt, "a plain fox");
-        assert_eq!(items[3].image_size, Some(ImageSize::Size2K));
+        assert_eq!(items[3].options.image_size, Some(ImageSize::Size2K));
     }
 
     #[test]
@@ -477,7 +471,19 @@ mod tests {
                 "{\"prompt\": 3}",
                 "line 1: field \"prompt\" must be a string",
             ),
-            ("ok\n{\"promt\": \"x\"}", "line 2: unknown field \"promt\""),
+            (
+                "ok\n{\"promt\": \"x\"}",
+                "line 2: promt: is not a known option",
+            ),
+            ("{\"id\": \"x\"}", "line 1: missing field \"prompt\""),
+            (
+                "{\"prompt\":\"x\",\"colour\":\"red\"}",
+                "line 1: colour: is not a known option",
+            ),
+            (
+                "{\"prompt\":\"x\",\"temperature\":\"hot\"}",
+                "line 1: temperature:",
+            ),
             ("{\"prompt\": \"x\"", "line 1: invalid JSON"),
             ("42", "line 1: expected a JSON object"),
             (
@@ -523,6 +529,21 @@ mod tests {
     }
 
     #[test]
+    fn every_request_option_in_either_casing() {
+        let text = "{\"prompt\":\"x\",\"aspectRatio\":\"16:9\",\"system_instruction\":\"be brief\",\"temperature\":0.5,\"thinkingConfig\":{\"includeThoughts\":true}}";
+        let items = parse(text, &defaults()).unwrap().items;
+        let options = &items[0].options;
+        assert_eq!(options.aspect_ratio, Some(AspectRatio::Landscape16x9));
+        assert_eq!(options.system_instruction.as_deref(), Some("be brief"));
+        assert_eq!(options.temperature, Some(0.5));
+        assert_eq!(
+            options.thinking.as_ref().and_then(|t| t.include_thoughts),
+            Some(true)
+        );
+        assert_eq!(options.model.as_deref(), Some("gemini-2.5-flash-image"));
+    }
+
+    #[test]
     fn sizes_follow_the_line_model() {
         let defaults = Defaults {
             image_size: Some(ImageSize::Size2K),
@@ -532,15 +553,15 @@ mod tests {
         let text = "a\n{\"prompt\":\"b\",\"model\":\"gemini-3.1-flash-image\"}\n{\"prompt\":\"c\",\"image_size\":\"1K\"}\n";
         let parsed = parse(text, &defaults).unwrap();
         // gemini-2.5 (the default here) takes neither default; 3.1 takes both.
-        assert_eq!(parsed.items[0].image_size, None);
-        assert_eq!(parsed.items[0].aspect_ratio, None);
-        assert_eq!(parsed.items[1].image_size, Some(ImageSize::Size2K));
+        assert_eq!(parsed.items[0].options.image_size, None);
+        assert_eq!(parsed.items[0].options.aspect_ratio, None);
+        assert_eq!(parsed.items[1].options.image_size, Some(ImageSize::Size2K));
         assert_eq!(
-            parsed.items[1].aspect_ratio,
+            parsed.items[1].options.aspect_ratio,
             Some(AspectRatio::Landscape8x1)
         );
         // A size on a 2.5 line is dropped with a warning.
-        assert_eq!(parsed.items[2].image_size, None);
+        assert_eq!(parsed.items[2].options.image_size, None);
         assert_eq!(parsed.warnings.len(), 1);
         assert!(
             parsed.warnings[0].contains("line 3"),

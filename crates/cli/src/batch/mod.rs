@@ -472,10 +472,9 @@ fn build_request(item: &Item) -> Result<GenerateRequest, CliError> {
             .map_err(|err| CliError::from_sdk(&err, &HintContext::default()))?;
         parts.push(Part::from_data(PartData::InlineData(blob)));
     }
-    let mut request = GenerateRequest::new(item.model.clone()).with_user_turn(parts);
-    request.config.aspect_ratio = item.aspect_ratio;
-    request.config.image_size = item.image_size;
-    Ok(request)
+    Ok(GenerateRequest::new(item.model.clone())
+        .with_user_turn(parts)
+        .with_options(&item.options))
 }
 
 /// A progress bar on a terminal, plain lines otherwise.
