@@ -9,10 +9,12 @@ use crate::errors::EXIT_CODES_HELP;
 
 const ENV_HELP: &str = "\
 Configuration (flags win over environment variables, which win over defaults):
-  THUCCHIEN_API_KEY      API key (AI Thuc Chien gateway key); else GEMINI_API_KEY
-  GEMINI_API_KEY         API key, when THUCCHIEN_API_KEY is not set
-  GEMINI_IMAGE_BASE_URL  base URL (default https://api.thucchien.ai/gemini;
-                         Google: https://generativelanguage.googleapis.com)
+  THUCCHIEN_API_KEY      API key (AI Thuc Chien gateway key); else GEMINI_API_KEY,
+  GEMINI_API_KEY,        else GOOGLE_API_KEY (Google AI Studio keys)
+  GOOGLE_API_KEY
+  GEMINI_IMAGE_BASE_URL  base URL (default: https://api.thucchien.ai/gemini, or
+                         https://generativelanguage.googleapis.com for a key from
+                         GEMINI_API_KEY/GOOGLE_API_KEY: a key only goes where it belongs)
   GEMINI_IMAGE_MODEL     model (default gemini-3.1-flash-image, Nano Banana 2)
 Prefer the environment over --api-key: command lines are visible to other users.";
 
@@ -57,7 +59,12 @@ const BATCH_HELP: &str = "\
 Input: one JSON object per line (blank lines and lines starting with # are skipped):
   {\"prompt\": \"...\", \"id\": \"...\", \"images\": [\"in.png\"], \"aspect_ratio\": \"16:9\",
    \"image_size\": \"2K\", \"model\": \"...\"}
-Only \"prompt\" is required; a line that is a JSON string, or plain text, is a prompt.
+Only \"prompt\" is required; a line that is a JSON string, or plain text, is a prompt. Any
+request option may be given too, in snake_case or camelCase: system_instruction, temperature,
+top_p, top_k, seed, max_output_tokens, stop_sequences, candidate_count, response_modalities,
+safety_settings, thinking, extra. -a/-s apply to lines without one whose model accepts them;
+a size on a gemini-2.5 line is ignored with a warning. Every bad line is reported before
+anything is sent.
 Images go to DIR/<id>.<ext> (DIR/<id>-1.<ext>, ... when there are several) and every finished
 item is appended to DIR/manifest.jsonl; a re-run skips items already \"ok\" there. Ctrl-C stops
 handing out work and waits for the items in flight; a second Ctrl-C abandons them.
@@ -82,7 +89,7 @@ pub struct ConnArgs {
     #[arg(long, value_name = "URL", conflicts_with = "emulator")]
     pub base_url: Option<String>,
 
-    /// API key [env: THUCCHIEN_API_KEY, else GEMINI_API_KEY]
+    /// API key [env: THUCCHIEN_API_KEY, else GEMINI_API_KEY, else GOOGLE_API_KEY]
     #[arg(long, value_name = "KEY", hide_env_values = true)]
     pub api_key: Option<String>,
 
@@ -127,14 +134,22 @@ pub struct OutputArgs {
     /// store the new turn, for multi-turn edits from a shell
     #[arg(long, value_name = "FILE")]
     pub session: Option<PathBuf>,
+
+    /// Replace an existing output file (default: keep it and write name-2.jpg, saying so)
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 /// `gemini-image generate`.
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// What to draw
-    #[arg(value_name = "PROMPT")]
-    pub prompt: String,
+    /// What to draw ("-" reads it from standard input)
+    #[arg(value_name = "PROMPT", required_unless_present = "prompt_file")]
+    pub prompt: Option<String>,
+
+    /// Read the prompt from FILE ("-" for standard input); for long prompts
+    #[arg(long, value_name = "FILE", conflicts_with = "prompt")]
+    pub prompt_file: Option<PathBuf>,
 
     /// Input image (reference or image to edit); repeat for several
     #[arg(short = 'i', long = "image", value_name = "IMAGE")]
@@ -153,9 +168,14 @@ pub struct GenerateArgs {
 /// `gemini-image edit`.
 #[derive(Debug, Args)]
 pub struct EditArgs {
-    /// Images to edit, then the instruction (the last value)
-    #[arg(value_name = "IMAGE... PROMPT", required = true, num_args = 1..)]
+    /// Images to edit, then the instruction (the last value; "-" reads it from standard input)
+    #[arg(value_name = "IMAGE... PROMPT", required_unless_present = "prompt_file", num_args = 1..)]
     pub args: Vec<String>,
+
+    /// Read the instruction from FILE ("-" for standard input); then every positional
+    /// value is an image
+    #[arg(long, value_name = "FILE")]
+    pub prompt_file: Option<PathBuf>,
 
     /// Image to edit; repeat for several
     #[arg(short = 'i', long = "image", value_name = "IMAGE")]
@@ -187,17 +207,21 @@ pub struct BatchArgs {
           value_parser = clap::value_parser!(u32).range(1..=64))]
     pub concurrency: u32,
 
-    /// Default aspect ratio for lines without one
+    /// Default aspect ratio for lines without one (where the line's model accepts it)
     #[arg(short = 'a', long, value_name = "RATIO", value_parser = parse_aspect_ratio)]
     pub aspect_ratio: Option<AspectRatio>,
 
-    /// Default image size for lines without one
+    /// Default image size for lines without one (where the line's model accepts it)
     #[arg(short = 's', long, value_name = "SIZE", value_parser = parse_image_size)]
     pub image_size: Option<ImageSize>,
 
     /// Print one JSON summary on stdout (and nothing else there)
     #[arg(long)]
     pub json: bool,
+
+    /// Replace existing image files in DIR (default: keep them and write <id>-2.jpg)
+    #[arg(long)]
+    pub overwrite: bool,
 
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -270,6 +294,7 @@ mod tests {
             panic!("not generate")
         };
         assert_eq!(args.image.image_size, Some(ImageSize::Size2K));
+        assert_eq!(args.prompt.as_deref(), Some("a cat"));
         assert_eq!(args.conn.retries, Some(0));
         let err = Cli::try_parse_from(["gemini-image", "generate", "x", "--image-size", "8K"])
             .unwrap_err();

@@ -1,7 +1,5 @@
 //! Building the client from the settings, with an in-process emulator for `--emulator`.
 
-use std::time::Duration;
-
 use gemini_image::{Client, DEFAULT_TIMEOUT, RetryPolicy};
 use gemini_image_emulator::{Emulator, EmulatorConfig};
 
@@ -60,17 +58,13 @@ pub fn connect(settings: &Settings, batch: bool) -> Result<Connection, CliError>
         Some(retries) => RetryPolicy::with_max_attempts(retries.saturating_add(1)),
         None => RetryPolicy::default(),
     };
-    let mut builder = Client::builder()
+    let builder = Client::builder()
         .api_key(key)
         .base_url(base_url.clone())
         .default_model(settings.model.clone())
         .timeout(timeout)
         .retry_policy(policy)
         .user_agent(concat!("gemini-image-cli/", env!("CARGO_PKG_VERSION")));
-    if timeout < Duration::from_secs(15) {
-        // The connect timeout must not outlast a short overall timeout.
-        builder = builder.connect_timeout(timeout);
-    }
     let hints = HintContext {
         base_url: base_url.clone(),
         key_source,

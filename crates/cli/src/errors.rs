@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
-use gemini_image_core::{Error, ErrorKind};
+use gemini_image_core::{Error, ErrorKind, Remedy};
 
 use crate::redact::redact;
 
@@ -48,6 +48,8 @@ pub struct CliError {
     pub message: String,
     /// What to do next.
     pub hint: Option<String>,
+    /// The option or input at fault (`aspect_ratio`, `images[1]`, …), for `invalid_request`.
+    pub field: Option<String>,
 }
 
 impl CliError {
@@ -58,6 +60,7 @@ impl CliError {
             kind: "usage".to_string(),
             message: message.into(),
             hint: hint.into(),
+            field: None,
         }
     }
 
@@ -68,6 +71,7 @@ impl CliError {
             kind: "io".to_string(),
             message: format!("{what} {}: {error}", path.display()),
             hint: Some(io_hint(error)),
+            field: None,
         }
     }
 
@@ -78,25 +82,30 @@ impl CliError {
             kind: "other".to_string(),
             message: message.into(),
             hint: None,
+            field: None,
         }
     }
 
-    /// Maps an SDK error to an exit code and advice. `ctx` says what the user can change.
+    /// Maps an SDK error to an exit code, a message and advice: the error's structured
+    /// [`Remedy`] rendered in command-line words. `ctx` says what the user can change.
     pub fn from_sdk(error: &Error, ctx: &HintContext) -> Self {
-        let kind = error.kind();
-        let code = exit_code_for(error);
         let message = match error {
-            // The core's messages are self-contained ("field: what is wrong; what to do").
+            // The core's messages are self-contained ("field: what is wrong").
             Error::InvalidRequest { field, message } => {
                 format!("invalid {}: {message}", flag_for_field(field))
             }
+            Error::Io { field, message } if field.starts_with("images") => {
+                format!("{}: {message}", flag_for_field(field))
+            }
+            Error::Io { message, .. } => message.clone(),
             other => other.to_string(),
         };
         CliError {
-            code,
-            kind: kind.as_str().to_string(),
+            code: exit_code_for(error),
+            kind: error.kind().as_str().to_string(),
             message,
             hint: hint_for(error, ctx),
+            field: error.field().map(str::to_string),
         }
     }
 
@@ -132,22 +141,25 @@ pub struct HintContext {
 
 /// The exit code for an SDK error.
 pub fn exit_code_for(error: &Error) -> u8 {
-    match error {
-        Error::InvalidRequest { .. } => EXIT_USAGE,
-        _ => match error.kind() {
-            ErrorKind::NoImage => EXIT_NO_IMAGE,
-            ErrorKind::Timeout | ErrorKind::Network => EXIT_NETWORK,
-            ErrorKind::InvalidRequest
-            | ErrorKind::Authentication
-            | ErrorKind::PermissionDenied
-            | ErrorKind::NotFound
-            | ErrorKind::RateLimited
-            | ErrorKind::QuotaExhausted
-            | ErrorKind::Server
-            | ErrorKind::Decode
-            | ErrorKind::ResponseTooLarge => EXIT_API,
-            _ => EXIT_OTHER,
-        },
+    match error.kind() {
+        ErrorKind::InvalidRequest if error.api().is_none() => EXIT_USAGE,
+        // An input image that cannot be read is a bad input; an output that cannot be
+        // written is a file-system failure.
+        ErrorKind::Io if error.field().is_some_and(|f| f.starts_with("images")) => EXIT_USAGE,
+        ErrorKind::Io | ErrorKind::Internal => EXIT_OTHER,
+        ErrorKind::Cancelled => EXIT_INTERRUPTED,
+        ErrorKind::NoImage => EXIT_NO_IMAGE,
+        ErrorKind::Timeout | ErrorKind::Network => EXIT_NETWORK,
+        ErrorKind::InvalidRequest
+        | ErrorKind::Authentication
+        | ErrorKind::PermissionDenied
+        | ErrorKind::NotFound
+        | ErrorKind::RateLimited
+        | ErrorKind::QuotaExhausted
+        | ErrorKind::Server
+        | ErrorKind::Decode
+        | ErrorKind::ResponseTooLarge => EXIT_API,
+        _ => EXIT_OTHER,
     }
 }
 
@@ -160,6 +172,7 @@ pub fn flag_for_field(field: &str) -> String {
         "prompt" => "PROMPT",
         "base_url" => "--base-url",
         "api_key" => "--api-key",
+        "timeout" => "--timeout",
         _ if field.starts_with("images") => "-i/--image",
         _ => return field.to_string(),
     };
@@ -180,6 +193,8 @@ fn io_hint(error: &std::io::Error) -> String {
     }
 }
 
+/// The error's [`Remedy`] in command-line words (flags and environment variables), with
+/// what the CLI knows: where the key came from, the base URL, the timeout, the attempts.
 fn hint_for(error: &Error, ctx: &HintContext) -> Option<String> {
     let key_hint = match ctx.key_source {
         Some(source) => format!(
@@ -196,58 +211,80 @@ fn hint_for(error: &Error, ctx: &HintContext) -> Option<String> {
         Some(n) if n > 1 => format!("the request was tried {n} times; "),
         _ => String::new(),
     };
-    let hint = match error {
-        Error::InvalidRequest { field, .. } => format!("fix {} and run again", flag_for_field(field)),
-        _ => match error.kind() {
-            ErrorKind::Authentication => format!("the API key was rejected: {key_hint}"),
-            ErrorKind::PermissionDenied => format!(
-                "the key may not use this model or endpoint: check the key, --model and --base-url ({}); {key_hint}",
-                ctx.base_url
-            ),
-            ErrorKind::NotFound => format!(
-                "check --model (e.g. gemini-2.5-flash-image, gemini-3-pro-image-preview, gemini-3.1-flash-image-preview) and --base-url ({})",
-                ctx.base_url
-            ),
+    let kind = error.kind();
+    let hint = match error.remedy() {
+        Some(Remedy::FixField { field }) => match kind {
+            ErrorKind::Io if field.starts_with("images") => {
+                "check the path of the input image".to_string()
+            }
+            ErrorKind::Io => "check the path, free disk space and permissions".to_string(),
+            ErrorKind::NoImage => {
+                "the answer was cut short: retry, or simplify the prompt".to_string()
+            }
+            _ => format!("fix {} and run again", flag_for_field(&field)),
+        },
+        Some(Remedy::SetApiKey) => key_hint,
+        Some(Remedy::CheckApiKey) if kind == ErrorKind::PermissionDenied => format!(
+            "the key may not use this model or endpoint: check the key, --model and --base-url ({}); {key_hint}",
+            ctx.base_url
+        ),
+        Some(Remedy::CheckApiKey) => format!("the API key was rejected: {key_hint}"),
+        Some(Remedy::CheckBaseUrl) => format!(
+            "{retries}could not talk to {}: check the network, a proxy, or --base-url / GEMINI_IMAGE_BASE_URL",
+            ctx.base_url
+        ),
+        Some(Remedy::RaiseTimeout) => {
+            let secs = ctx
+                .timeout
+                .map(|t| format!(" after {}", format_secs(t)))
+                .unwrap_or_default();
+            format!(
+                "{retries}the request timed out{secs}: raise --timeout (image calls take 8-35 s, 4K longer) or retry later"
+            )
+        }
+        Some(Remedy::RaiseResponseLimit) => {
+            "the answer was larger than the client accepts; ask for a smaller --image-size"
+                .to_string()
+        }
+        Some(Remedy::RetryLater { after }) => match kind {
             ErrorKind::RateLimited => {
-                let wait = error
-                    .retry_after()
+                let wait = after
                     .map(|d| format!(" (the server asked to wait {:.0}s)", d.as_secs_f64().ceil()))
                     .unwrap_or_default();
                 format!("{retries}retry later{wait}, raise --retries{concurrency}")
             }
-            ErrorKind::QuotaExhausted => {
-                "the budget or credits are used up and waiting will not help: top up, or use another key".to_string()
-            }
-            ErrorKind::Server => format!(
-                "{retries}the server failed: retry later, or raise --retries"
-            ),
-            ErrorKind::InvalidRequest => {
-                "the server rejected the request: fix what the message names (a session file may belong to another model: start a new one)".to_string()
-            }
-            ErrorKind::NoImage => no_image_hint(error),
-            ErrorKind::Timeout if error.api().is_some() => format!(
+            ErrorKind::Timeout => format!(
                 "{retries}the server ran out of time (HTTP {}): retry later, raise --retries, or ask for a smaller --image-size",
                 error.http_status().unwrap_or(504)
             ),
-            ErrorKind::Timeout => {
-                let secs = ctx
-                    .timeout
-                    .map(|t| format!(" after {}", format_secs(t)))
-                    .unwrap_or_default();
-                format!(
-                    "{retries}the request timed out{secs}: raise --timeout (image calls take 8-35 s, 4K longer) or retry later"
-                )
+            ErrorKind::NoImage => {
+                "run it again once, or describe the picture more concretely".to_string()
             }
-            ErrorKind::Network => format!(
-                "{retries}could not talk to {}: check the network, a proxy, or --base-url / GEMINI_IMAGE_BASE_URL",
-                ctx.base_url
-            ),
+            _ => format!("{retries}the server failed: retry later, or raise --retries"),
+        },
+        Some(Remedy::TopUp) => {
+            "the budget or credits are used up and waiting will not help: top up, or use another key"
+                .to_string()
+        }
+        Some(Remedy::CheckModel) => format!(
+            "check --model (e.g. gemini-3.1-flash-image, the default, gemini-3-pro-image or gemini-2.5-flash-image) and --base-url ({})",
+            ctx.base_url
+        ),
+        Some(Remedy::Rephrase) => no_image_hint(error),
+        _ => match kind {
+            ErrorKind::InvalidRequest => {
+                "the server rejected the request: fix what the message names (a session file may belong to another model: start a new one)".to_string()
+            }
+            ErrorKind::Server => {
+                format!("{retries}the server failed: retry later, or raise --retries")
+            }
             ErrorKind::Decode => format!(
                 "the answer was not a Gemini response: check that --base-url ({}) points at a Gemini endpoint (…/gemini for the gateway)",
                 ctx.base_url
             ),
-            ErrorKind::ResponseTooLarge => {
-                "the answer was larger than the client accepts; ask for a smaller --image-size".to_string()
+            ErrorKind::Internal => {
+                "this is a bug in gemini-image; please report it with the command you ran"
+                    .to_string()
             }
             _ => return None,
         },

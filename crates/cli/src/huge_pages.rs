@@ -9,6 +9,10 @@
 /// The opt-out variable.
 pub const ENV_HUGE_PAGES: &str = "GEMINI_IMAGE_HUGE_PAGES";
 
+/// Re-executes the current process once with `glibc.malloc.hugetlb=1` (glibc on Linux only;
+/// elsewhere, with the tunable already set, or with `GEMINI_IMAGE_HUGE_PAGES=0`, it returns
+/// at once). Only a standalone binary's `main` may call it, before anything else: it
+/// replaces the process. [`crate::run`] never calls it.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn reexec_with_huge_pages() {
     use std::os::unix::process::CommandExt;
@@ -39,5 +43,6 @@ pub fn reexec_with_huge_pages() {
     let _ = command.args(args).env("GLIBC_TUNABLES", tunables).exec();
 }
 
+/// Does nothing on this platform (glibc on Linux only).
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 pub fn reexec_with_huge_pages() {}

@@ -6,10 +6,10 @@
 
 use std::path::Path;
 
+use gemini_image::write_file;
 use gemini_image_core::{Conversation, Error};
 
-use crate::errors::CliError;
-use crate::output::write_atomic;
+use crate::errors::{CliError, HintContext};
 
 /// Loads the session at `path`; `Ok(None)` when the file does not exist yet. With `model`,
 /// the session must be with that model (a conversation stays with one model).
@@ -43,7 +43,9 @@ pub fn load(path: &Path, model: Option<&str>) -> Result<Option<Conversation>, Cl
 
 /// Stores `conversation` at `path` atomically.
 pub fn save(path: &Path, conversation: &Conversation) -> Result<(), CliError> {
-    write_atomic(path, conversation.to_json().as_bytes())
+    write_file(path, conversation.to_json().as_bytes(), true)
+        .map(|_| ())
+        .map_err(|err| CliError::from_sdk(&err, &HintContext::default()))
 }
 
 #[cfg(test)]

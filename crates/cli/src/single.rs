@@ -4,15 +4,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use gemini_image::{
-    Conversation, Error, GenerateRequest, GenerateResponse, Part, PartData, RequestOptions,
+    Conversation, EnvConfig, Error, GenerateRequest, GenerateResponse, Part, PartData,
+    RequestOptions, default_stem, load_image, plan_output, save_image, short_hash, slug,
 };
 
 use crate::args::{ConnArgs, ImageArgs, OutputArgs};
 use crate::config::{Settings, resolve};
 use crate::connect::connect;
 use crate::errors::{CliError, HintContext, flag_for_field};
-use crate::inputs::read_image;
-use crate::output::{self, write_atomic};
 use crate::redact::redact;
 use crate::session;
 use crate::summary::{ImageInfo, ResponseMeta, Summary};
@@ -54,21 +53,22 @@ pub struct Job {
 
 /// Runs one `generate`/`edit` and returns its summary (already printed unless `--json`).
 pub fn run(job: Job) -> Result<Summary, Failure> {
-    let settings = resolve(
-        &job.conn,
-        &|name| std::env::var(name).ok(),
-        gemini_image::DEFAULT_MODEL,
-    );
+    let settings = resolve(&job.conn, &EnvConfig::load());
     if job.prompt.trim().is_empty() {
         return Err(CliError::usage(
             "PROMPT is empty: describe the image to generate or the edit to make",
-            None,
+            Some(
+                "pass the prompt as an argument (quoted), \"-\" to read it from standard input, or --prompt-file FILE"
+                    .to_string(),
+            ),
         )
         .into());
     }
     let mut blobs = Vec::with_capacity(job.images.len());
-    for path in &job.images {
-        blobs.push(read_image(path, "-i/--image")?);
+    for (index, path) in job.images.iter().enumerate() {
+        let blob = load_image(path, &format!("images[{index}]"))
+            .map_err(|err| CliError::from_sdk(&err, &HintContext::default()))?;
+        blobs.push(blob);
     }
     let session = match &job.output.session {
         Some(path) => session::load(path, job.conn.model.as_deref())?,
@@ -183,33 +183,59 @@ pub fn run(job: Job) -> Result<Summary, Failure> {
 
 type Written = (Vec<ImageInfo>, ResponseMeta, Vec<String>);
 
-fn write_images(job: &Job, model: &str, response: GenerateResponse) -> Result<Written, CliError> {
-    let meta = ResponseMeta::of(&response);
-    let blobs = response.into_images();
+/// The file stem when no `-o` names the output: from the prompt for `generate`, from the
+/// (first) input image for `edit` (`photo.jpg` -> `photo-<hash>.jpg`); the hash covers the
+/// prompt and options.
+fn output_stem(job: &Job, model: &str) -> String {
     let ratio = job.image.aspect_ratio.map(|r| r.as_str()).unwrap_or("");
     let size = job.image.image_size.map(|s| s.as_str()).unwrap_or("");
     let inputs: Vec<String> = job.images.iter().map(|p| p.display().to_string()).collect();
     let inputs = inputs.join("\n");
-    let stem = output::default_stem(
-        &job.prompt,
-        &[
-            model.as_bytes(),
-            ratio.as_bytes(),
-            size.as_bytes(),
-            inputs.as_bytes(),
-        ],
-    );
-    let mimes: Vec<&str> = blobs.iter().map(|b| b.mime_type.as_str()).collect();
-    let plan = output::plan(job.output.output.as_deref(), &stem, &mimes);
-    for warning in &plan.warnings {
-        eprintln!("warning: {}", redact(warning));
+    let extra: [&[u8]; 4] = [
+        model.as_bytes(),
+        ratio.as_bytes(),
+        size.as_bytes(),
+        inputs.as_bytes(),
+    ];
+    let input_stem = job
+        .images
+        .first()
+        .and_then(|p| p.file_stem())
+        .map(|s| s.to_string_lossy().into_owned());
+    match (job.command, input_stem) {
+        ("edit", Some(stem)) => {
+            let mut pieces: Vec<&[u8]> = vec![job.prompt.as_bytes()];
+            pieces.extend_from_slice(&extra);
+            format!("{}-{}", slug(&stem, 48), short_hash(&pieces))
+        }
+        _ => default_stem(&job.prompt, &extra),
     }
+}
+
+fn write_images(job: &Job, model: &str, response: GenerateResponse) -> Result<Written, CliError> {
+    let meta = ResponseMeta::of(&response);
+    let blobs = response.into_images();
+    let stem = output_stem(job, model);
+    let mimes: Vec<&str> = blobs.iter().map(|b| b.mime_type.as_str()).collect();
+    let plan = plan_output(job.output.output.as_deref(), &stem, &mimes);
+    let mut warnings = plan.warnings;
     let mut images = Vec::with_capacity(blobs.len());
     for (blob, path) in blobs.iter().zip(plan.paths) {
-        write_atomic(&path, &blob.data)?;
-        images.push(ImageInfo::new(path, blob));
+        let saved = save_image(blob, &path, job.output.overwrite)
+            .map_err(|err| CliError::from_sdk(&err, &HintContext::default()))?;
+        if saved.renamed {
+            warnings.push(format!(
+                "{} already exists: wrote {} instead (pass --overwrite to replace it)",
+                path.display(),
+                saved.path.display()
+            ));
+        }
+        images.push(ImageInfo::new(saved.path, blob));
     }
-    Ok((images, meta, plan.warnings))
+    for warning in &warnings {
+        eprintln!("warning: {}", redact(warning));
+    }
+    Ok((images, meta, warnings))
 }
 
 fn print_human(summary: &Summary) {
@@ -225,9 +251,10 @@ fn print_human(summary: &Summary) {
     }
     if let (Some(path), Some(turns)) = (&summary.session, summary.session_turns) {
         eprintln!(
-            "session {} now holds {} turns; run again with --session {} to continue",
+            "session {} now holds {} {}; run again with --session {} to continue",
             path.display(),
             turns,
+            if turns == 1 { "turn" } else { "turns" },
             path.display()
         );
     }
@@ -247,10 +274,7 @@ fn validation_failure(err: &Error) -> Failure {
 
 /// Maps a client error for the command line.
 pub fn sdk_failure(err: &Error, hints: &HintContext) -> CliError {
-    let mut error = CliError::from_sdk(err, hints);
-    // The client's advice names its Rust API; on the command line it is a flag.
-    error.message = error.message.replace("ClientBuilder::timeout", "--timeout");
-    error
+    CliError::from_sdk(err, hints)
 }
 
 fn duration_ms(duration: Duration) -> u64 {

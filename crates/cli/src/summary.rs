@@ -7,7 +7,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::errors::CliError;
-use crate::output::human_bytes;
 use crate::redact::redact;
 
 /// One written image.
@@ -117,6 +116,18 @@ impl ResponseMeta {
     }
 }
 
+/// `1.2 MB`, `930 KB`, `512 B`.
+pub fn human_bytes(bytes: usize) -> String {
+    let b = bytes as f64;
+    if b >= 1_000_000.0 {
+        format!("{:.1} MB", b / 1_000_000.0)
+    } else if b >= 1_000.0 {
+        format!("{:.0} KB", b / 1_000.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
 /// The JSON printed with `--json` when a command fails.
 pub fn error_json(command: &str, error: &CliError, attempts: Option<u32>) -> Value {
     serde_json::json!({
@@ -127,6 +138,7 @@ pub fn error_json(command: &str, error: &CliError, attempts: Option<u32>) -> Val
             "kind": error.kind,
             "message": redact(&error.message),
             "hint": error.hint.as_deref().map(redact),
+            "field": error.field,
         },
         "attempts": attempts,
     })

@@ -257,6 +257,84 @@ fn ctrl_c_finishes_in_flight_items_and_a_rerun_resumes() {
     }
 }
 
+fn interrupt(pid: u32) {
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn two_interrupts_within_half_a_second_are_one() {
+    // GNU `timeout -s INT` signals the child and then its process group: two SIGINTs at once.
+    let env = Env::new();
+    slow_batch(&env, 6);
+    let child = env
+        .cmd()
+        .args(["batch", "slow.jsonl", "--out-dir", "out", "-j", "2"])
+        .spawn();
+    let pid = child.id();
+    wait_for_records(&env, 1);
+    interrupt(pid);
+    std::thread::sleep(Duration::from_millis(50));
+    interrupt(pid);
+    let out = wait(child, RUN_LIMIT);
+    assert_eq!(out.code, 130, "{}", out.stderr);
+    assert!(!out.stderr.contains("interrupted again"), "{}", out.stderr);
+    // The items in flight were finished, not abandoned.
+    let records = manifest(&env, "out");
+    let sent = env.emulator.request_count() as usize;
+    assert_eq!(records.len(), sent, "{}", out.stderr);
+    assert!(out.stderr.contains("batch: 6 items"), "{}", out.stderr);
+}
+
+#[test]
+fn a_second_interrupt_abandons_the_items_in_flight() {
+    let env = Env::new();
+    let lines: Vec<String> = (1..=4)
+        .map(|i| {
+            format!("{{\"prompt\":\"item {i} [[fault:slow]] [[delay:20000]]\",\"id\":\"i{i}\"}}")
+        })
+        .collect();
+    std::fs::write(env.path("slow.jsonl"), lines.join("\n")).unwrap();
+    let child = env
+        .cmd()
+        .args([
+            "batch",
+            "slow.jsonl",
+            "--out-dir",
+            "out",
+            "-j",
+            "2",
+            "--json",
+        ])
+        .spawn();
+    let pid = child.id();
+    let started = Instant::now();
+    while env.emulator.request_count() < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no request sent"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    interrupt(pid);
+    std::thread::sleep(Duration::from_millis(800));
+    interrupt(pid);
+    let out = wait(child, Duration::from_secs(10));
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "waited for the slow items"
+    );
+    assert_eq!(out.code, 130, "{}", out.stderr);
+    assert!(out.stderr.contains("interrupted again"), "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(json["abandoned"], 2, "{json}");
+    assert_eq!(json["not_started"], 2, "{json}");
+    assert_eq!(json["interrupted"], true);
+}
+
 #[test]
 fn a_killed_batch_loses_no_finished_image() {
     let env = Env::new();
@@ -307,7 +385,7 @@ fn bad_lines_name_the_line_and_nothing_is_sent() {
         (
             "a\nb\n{\"promt\": \"typo\"}\n",
             "line 3",
-            "unknown field \"promt\"",
+            "promt: is not a known option",
         ),
         (
             "{\"prompt\":\"x\",\"image_size\":\"8K\"}\n",
@@ -370,4 +448,55 @@ fn mixed_failures_exit_1_and_reads_stdin() {
         .collect();
     assert_eq!(codes.len(), 2);
     assert!(codes.contains(&4) && codes.contains(&3));
+}
+
+#[test]
+fn a_batch_wide_size_applies_only_where_the_model_accepts_it() {
+    let env = Env::new();
+    std::fs::write(
+        env.path("p.jsonl"),
+        "{\"prompt\":\"old model\",\"id\":\"a\",\"model\":\"gemini-2.5-flash-image\"}\n\
+         {\"prompt\":\"new model\",\"id\":\"b\",\"model\":\"gemini-3.1-flash-image\"}\n\
+         {\"prompt\":\"sized old\",\"id\":\"c\",\"model\":\"gemini-2.5-flash-image\",\"image_size\":\"4K\"}\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["batch", "p.jsonl", "--out-dir", "out", "-s", "2K", "--json"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("line 3") && out.stderr.contains("ignoring image_size 4K"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.json()["succeeded"], 3);
+    let b = dims(&env.path("out/b.jpg"));
+    assert!(b.0 >= 2000, "2K on the 3.1 line: {b:?}");
+}
+
+#[test]
+fn every_bad_line_is_reported_at_once() {
+    let env = Env::new();
+    std::fs::write(
+        env.path("p.jsonl"),
+        "fine\n{\"prompt\": 3}\n{\"prompt\":\"x\",\"images\":[\"missing.png\"]}\n{oops\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["batch", "p.jsonl", "--out-dir", "out", "--json"])
+        .run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let message = out.json()["error"]["message"].as_str().unwrap().to_string();
+    for needle in [
+        "3 bad lines",
+        "line 2:",
+        "line 3: images[0]",
+        "missing.png",
+        "line 4:",
+    ] {
+        assert!(message.contains(needle), "{needle:?} not in {message}");
+    }
+    assert_eq!(env.emulator.request_count(), 0);
 }

@@ -221,11 +221,11 @@ fn bad_inputs_are_usage_errors_naming_the_field() {
         ),
         (
             &["generate", "x", "-i", "anim.gif"],
-            &["anim.gif", "unsupported image type image/gif"],
+            &["anim.gif", "image/gif", "convert"],
         ),
         (
             &["generate", "x", "-i", "notes.txt"],
-            &["notes.txt", "not an image"],
+            &["notes.txt", "not a recognised image"],
         ),
         (
             &["generate", "x", "--image-size", "8K"],
@@ -300,13 +300,57 @@ fn bad_inputs_are_usage_errors_naming_the_field() {
         "nothing may be sent for bad input"
     );
 
-    // --json failures still print one JSON object naming the kind.
+    // --json failures still print one JSON object naming the kind and the field.
     let out = env
         .cmd()
         .args(["generate", "x", "-i", "anim.gif", "--json"])
         .run();
     assert_eq!(out.code, 2);
-    assert_eq!(out.json()["error"]["kind"], "usage");
+    assert_eq!(out.json()["error"]["kind"], "invalid_request");
+    assert_eq!(out.json()["error"]["field"], "images[0]");
+    // A missing input image is a bad input like the others (exit 2, field named), of kind
+    // io: the file could not be read.
+    let out = env
+        .cmd()
+        .args(["generate", "x", "-i", "missing.png", "--json"])
+        .run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(json["error"]["kind"], "io");
+    assert_eq!(json["error"]["field"], "images[0]");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("missing.png"),
+        "{json}"
+    );
+}
+
+#[test]
+fn json_failures_print_one_object_even_for_argument_errors() {
+    let env = Env::new();
+    let cases: &[&[&str]] = &[
+        &["generate", "x", "--json", "--emulator", "-a", "7:3"],
+        &["generate", "--json"],
+        &["generate", "x", "--json", "--no-such-flag"],
+        &["batch", "--json", "p.jsonl"],
+        &["frobnicate", "--json"],
+        &["generate", "   ", "--json"],
+    ];
+    for args in cases {
+        let out = env.cmd().args(*args).run();
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        let json = out.json();
+        assert_eq!(json["ok"], false, "{args:?}");
+        assert_eq!(json["exit_code"], 2, "{args:?}");
+        assert!(json["error"]["message"].as_str().is_some(), "{args:?}");
+        assert!(json["error"]["hint"].as_str().is_some(), "{args:?}: {json}");
+    }
+    // Help is not a failure: no JSON.
+    let out = env.cmd().args(["generate", "--help", "--json"]).run();
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("Usage"), "{}", out.stdout);
 }
 
 #[test]

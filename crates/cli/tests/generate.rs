@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Cmd, Env, dims, mime, write_png};
+use common::{Cmd, Env, RUN_LIMIT, dims, mime, wait, write_png};
 use gemini_image_core::model::capabilities;
 use gemini_image_core::{AspectRatio, ImageSize};
 
@@ -137,7 +137,8 @@ fn default_name_comes_from_the_prompt() {
         "{name}"
     );
     assert!(env.path(name).is_file());
-    // Same prompt and options: same name (overwritten atomically, no temp files left).
+    // Same prompt and options: the first picture is kept, the next free name is used and
+    // the rename is said; --overwrite replaces it (atomically, no temp files left).
     let again = env
         .cmd()
         .args([
@@ -147,7 +148,22 @@ fn default_name_comes_from_the_prompt() {
             "gemini-2.5-flash-image",
         ])
         .run();
-    assert_eq!(again.stdout.trim(), name);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let second = name.replace(".png", "-2.png");
+    assert_eq!(again.stdout.trim(), second);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    assert!(env.path(name).is_file() && env.path(&second).is_file());
+    let over = env
+        .cmd()
+        .args([
+            "generate",
+            "Con mèo đang ngủ!",
+            "--model",
+            "gemini-2.5-flash-image",
+            "--overwrite",
+        ])
+        .run();
+    assert_eq!(over.stdout.trim(), name);
     let leftovers: Vec<_> = std::fs::read_dir(env.dir.path())
         .unwrap()
         .filter_map(Result::ok)
@@ -459,4 +475,74 @@ fn help_documents_exit_codes_and_env() {
             assert!(out.stdout.contains(needle), "{args:?}: {needle}");
         }
     }
+}
+
+#[test]
+fn prompt_from_stdin_and_from_a_file() {
+    let env = Env::new();
+    let mut child = env
+        .cmd()
+        .args([
+            "generate",
+            "-",
+            "--model",
+            "gemini-2.5-flash-image",
+            "--json",
+        ])
+        .stdin_piped()
+        .spawn();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"a fox from standard input\n").unwrap();
+    }
+    let out = wait(child, RUN_LIMIT);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = out.json();
+    let path = json["paths"][0].as_str().unwrap();
+    assert!(path.starts_with("a-fox-from-standard-input-"), "{path}");
+    assert_eq!(
+        env.emulator.prompt_count("a fox from standard input"),
+        1,
+        "the prompt sent is the text read, not \"-\""
+    );
+
+    let long = "a very long prompt ".repeat(10_000);
+    std::fs::write(env.path("prompt.txt"), format!("{long}\n")).unwrap();
+    let out = env
+        .cmd()
+        .args([
+            "generate",
+            "--prompt-file",
+            "prompt.txt",
+            "--model",
+            "gemini-2.5-flash-image",
+        ])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.trim().starts_with("a-very-long-prompt-"));
+    let out = env
+        .cmd()
+        .args(["generate", "--prompt-file", "nope.txt"])
+        .run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("nope.txt"), "{}", out.stderr);
+}
+
+#[test]
+fn edit_names_its_output_after_the_input_image() {
+    let env = Env::new();
+    let input = write_png(&env, "holiday-photo");
+    let out = env
+        .cmd()
+        .args(["edit", "--model", "gemini-2.5-flash-image"])
+        .arg_path(&input)
+        .args(["make the sky purple"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let name = out.stdout.trim();
+    assert!(
+        name.starts_with("holiday-photo-") && name.ends_with(".png"),
+        "{name}"
+    );
 }

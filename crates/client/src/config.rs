@@ -3,7 +3,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use gemini_image_core::{ApiKey, Endpoint, Error, GATEWAY_BASE_URL, RetryPolicy, USER_AGENT};
+use gemini_image_core::{
+    ApiKey, Endpoint, Error, GATEWAY_BASE_URL, GOOGLE_BASE_URL, RetryPolicy, USER_AGENT,
+};
 
 use crate::client::{Client, Inner};
 use crate::jitter::Jitter;
@@ -14,6 +16,15 @@ use crate::{DEFAULT_MODEL, JitterSource, Sleeper};
 pub const ENV_THUCCHIEN_API_KEY: &str = "THUCCHIEN_API_KEY";
 /// Environment variable holding a Gemini API key (checked when `THUCCHIEN_API_KEY` is unset).
 pub const ENV_GEMINI_API_KEY: &str = "GEMINI_API_KEY";
+/// Environment variable holding a Google API key, the name Google's own SDKs read (checked
+/// when `THUCCHIEN_API_KEY` and `GEMINI_API_KEY` are unset).
+pub const ENV_GOOGLE_API_KEY: &str = "GOOGLE_API_KEY";
+/// The key variables, in the order they are read.
+pub const ENV_API_KEYS: [&str; 3] = [
+    ENV_THUCCHIEN_API_KEY,
+    ENV_GEMINI_API_KEY,
+    ENV_GOOGLE_API_KEY,
+];
 /// Environment variable overriding the base URL (default: the gateway).
 pub const ENV_BASE_URL: &str = "GEMINI_IMAGE_BASE_URL";
 /// Environment variable overriding the default model.
@@ -49,6 +60,8 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
 #[must_use]
 pub struct ClientBuilder {
     api_key: Option<String>,
+    /// The key came from `GEMINI_API_KEY`/`GOOGLE_API_KEY`: without a base URL, use Google's.
+    google_key: bool,
     base_url: Option<String>,
     default_model: Option<String>,
     timeout: Duration,
@@ -66,6 +79,7 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             api_key: None,
+            google_key: false,
             base_url: None,
             default_model: None,
             timeout: DEFAULT_TIMEOUT,
@@ -100,14 +114,6 @@ impl fmt::Debug for ClientBuilder {
     }
 }
 
-/// An environment variable's value, `None` when unset or blank.
-fn env(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|value| value.trim().to_string())
-        .filter(|value| !value.is_empty())
-}
-
 impl ClientBuilder {
     /// A builder with nothing set (no key: [`ClientBuilder::build`] fails until
     /// [`ClientBuilder::api_key`] is called).
@@ -115,23 +121,22 @@ impl ClientBuilder {
         ClientBuilder::default()
     }
 
-    /// A builder preset from the environment: the key from `THUCCHIEN_API_KEY`, else
-    /// `GEMINI_API_KEY`; the base URL from `GEMINI_IMAGE_BASE_URL` (default the gateway,
-    /// `https://api.thucchien.ai/gemini`); the default model from `GEMINI_IMAGE_MODEL`
-    /// (default [`DEFAULT_MODEL`]). Blank values count as unset. Methods called afterwards
-    /// override these.
+    /// A builder preset from the environment by [`EnvConfig::load`]: the key from
+    /// `THUCCHIEN_API_KEY`, else `GEMINI_API_KEY`, else `GOOGLE_API_KEY`; the base URL from
+    /// `GEMINI_IMAGE_BASE_URL`, else — a key is only sent where it belongs — Google's API
+    /// for a key from `GEMINI_API_KEY`/`GOOGLE_API_KEY` and the gateway
+    /// (`https://api.thucchien.ai/gemini`) otherwise; the default model from
+    /// `GEMINI_IMAGE_MODEL` (default [`DEFAULT_MODEL`]). Blank values count as unset.
+    /// Methods called afterwards override these (a key set with [`ClientBuilder::api_key`]
+    /// goes to the gateway unless a base URL is set).
     pub fn from_env() -> Self {
-        ClientBuilder {
-            api_key: env(ENV_THUCCHIEN_API_KEY).or_else(|| env(ENV_GEMINI_API_KEY)),
-            base_url: env(ENV_BASE_URL),
-            default_model: env(ENV_MODEL),
-            ..ClientBuilder::default()
-        }
+        EnvConfig::load().builder()
     }
 
     /// The API key, sent in the `x-goog-api-key` header (never in the URL).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(key.into());
+        self.google_key = false;
         self
     }
 
@@ -152,14 +157,16 @@ impl ClientBuilder {
 
     /// The overall time limit of one attempt, from connecting to the last body byte
     /// (default 180 s; for a stream, the time the caller takes between reads counts too).
-    /// `Duration::ZERO` disables it.
+    /// Must be more than zero ([`ClientBuilder::build`] rejects `Duration::ZERO`, field
+    /// `timeout`).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// The time limit for establishing a connection, TLS included (default 15 s).
-    /// `Duration::ZERO` disables it.
+    /// The time limit for establishing a connection, TLS included (default 15 s, and never
+    /// more than the overall [`ClientBuilder::timeout`]: a shorter overall timeout lowers
+    /// it). `Duration::ZERO` disables it.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -230,12 +237,29 @@ impl ClientBuilder {
             return Err(Error::invalid(
                 "api_key",
                 format!(
-                    "no API key; set {ENV_THUCCHIEN_API_KEY} (AI Thực Chiến gateway key) or {ENV_GEMINI_API_KEY} (Google AI Studio key) in the environment, or pass a key"
+                    "no API key; set {ENV_THUCCHIEN_API_KEY} (AI Thực Chiến gateway key) or {ENV_GEMINI_API_KEY}/{ENV_GOOGLE_API_KEY} (Google AI Studio key) in the environment, or pass a key"
                 ),
             ));
         };
         let key = ApiKey::new(raw_key)?;
-        let mut endpoint = Endpoint::new(self.base_url.as_deref().unwrap_or(GATEWAY_BASE_URL))
+        if self.timeout.is_zero() {
+            return Err(Error::invalid(
+                "timeout",
+                "must be more than zero; image calls take 8-35 s (4K longer), the default is 180 s",
+            ));
+        }
+        // The connect timeout must not outlast the overall one.
+        let connect_timeout = if self.connect_timeout.is_zero() {
+            self.connect_timeout
+        } else {
+            self.connect_timeout.min(self.timeout)
+        };
+        let default_base = if self.google_key {
+            GOOGLE_BASE_URL
+        } else {
+            GATEWAY_BASE_URL
+        };
+        let mut endpoint = Endpoint::new(self.base_url.as_deref().unwrap_or(default_base))
             .map_err(|err| err.redact(key.expose()))?;
         if let Some(limit) = self.max_inline_bytes {
             endpoint = endpoint.with_max_inline_bytes(limit);
@@ -260,7 +284,7 @@ impl ClientBuilder {
         let non_zero = |d: Duration| (!d.is_zero()).then_some(d);
         let agent = transport::agent(&AgentSettings {
             timeout: non_zero(self.timeout),
-            connect_timeout: non_zero(self.connect_timeout),
+            connect_timeout: non_zero(connect_timeout),
             proxy: self.proxy.as_deref(),
             user_agent: &user_agent,
         })
@@ -272,12 +296,172 @@ impl ClientBuilder {
             default_model,
             retry_policy: self.retry_policy,
             timeout: self.timeout,
-            connect_timeout: self.connect_timeout,
+            connect_timeout,
             proxy_set: self.proxy.is_some(),
             user_agent,
             max_response_bytes: self.max_response_bytes,
             sleeper: self.sleeper,
             jitter: Jitter::new(self.jitter),
         }))
+    }
+}
+
+/// Where a configuration value came from (never the value itself, for the key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Source {
+    /// This environment variable.
+    Env(&'static str),
+    /// The built-in default.
+    Default,
+    /// Google's API, the default base URL for a key from this variable
+    /// (`GEMINI_API_KEY` or `GOOGLE_API_KEY`).
+    DefaultForKey(&'static str),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Env(name) => f.write_str(name),
+            Source::Default => f.write_str("default"),
+            Source::DefaultForKey(name) => write!(f, "default for a key from {name}"),
+        }
+    }
+}
+
+/// The configuration found in the environment, and where each value came from — what
+/// [`ClientBuilder::from_env`] uses, and what the CLI and every language binding read.
+///
+/// The rule (blank values count as unset):
+/// * **key**: `THUCCHIEN_API_KEY`, else `GEMINI_API_KEY`, else `GOOGLE_API_KEY`;
+/// * **base URL**: `GEMINI_IMAGE_BASE_URL`; when it is unset, a key is sent only where it
+///   belongs: Google's API (`https://generativelanguage.googleapis.com`) for a key from
+///   `GEMINI_API_KEY`/`GOOGLE_API_KEY` (a Google AI Studio key), the AI Thực Chiến gateway
+///   (`https://api.thucchien.ai/gemini`) for `THUCCHIEN_API_KEY` or no key;
+/// * **model**: `GEMINI_IMAGE_MODEL`, else [`DEFAULT_MODEL`].
+///
+/// `Debug` and [`EnvConfig::describe`] never show the key, only its source.
+///
+/// ```
+/// use gemini_image::{EnvConfig, Source};
+///
+/// let env = |name: &str| match name {
+///     "GEMINI_API_KEY" => Some("AIza-example".to_string()),
+///     _ => None,
+/// };
+/// let config = EnvConfig::from_lookup(env);
+/// assert_eq!(config.api_key_source, Some("GEMINI_API_KEY"));
+/// assert_eq!(config.base_url, "https://generativelanguage.googleapis.com");
+/// assert_eq!(config.base_url_source, Source::DefaultForKey("GEMINI_API_KEY"));
+/// assert!(!format!("{config:?}").contains("AIza-example"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EnvConfig {
+    api_key: Option<String>,
+    /// The variable the key came from, `None` when no key is set.
+    pub api_key_source: Option<&'static str>,
+    /// The base URL to use.
+    pub base_url: String,
+    /// Where the base URL came from.
+    pub base_url_source: Source,
+    /// The default model.
+    pub model: String,
+    /// Where the model came from.
+    pub model_source: Source,
+}
+
+impl fmt::Debug for EnvConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnvConfig")
+            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+            .field("api_key_source", &self.api_key_source)
+            .field("base_url", &self.base_url)
+            .field("base_url_source", &self.base_url_source)
+            .field("model", &self.model)
+            .field("model_source", &self.model_source)
+            .finish()
+    }
+}
+
+impl EnvConfig {
+    /// Reads the process environment.
+    pub fn load() -> EnvConfig {
+        EnvConfig::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the variables through `lookup` (tests, or a host language's own environment).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> EnvConfig {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|value| value.trim().to_string())
+                .filter(|value| !value.is_empty())
+        };
+        let (api_key, api_key_source) = ENV_API_KEYS
+            .iter()
+            .find_map(|name| get(name).map(|key| (Some(key), Some(*name))))
+            .unwrap_or((None, None));
+        let (base_url, base_url_source) = match get(ENV_BASE_URL) {
+            Some(url) => (url, Source::Env(ENV_BASE_URL)),
+            None => match api_key_source {
+                Some(name) if name != ENV_THUCCHIEN_API_KEY => {
+                    (GOOGLE_BASE_URL.to_string(), Source::DefaultForKey(name))
+                }
+                _ => (GATEWAY_BASE_URL.to_string(), Source::Default),
+            },
+        };
+        let (model, model_source) = match get(ENV_MODEL) {
+            Some(model) => (model, Source::Env(ENV_MODEL)),
+            None => (DEFAULT_MODEL.to_string(), Source::Default),
+        };
+        EnvConfig {
+            api_key,
+            api_key_source,
+            base_url,
+            base_url_source,
+            model,
+            model_source,
+        }
+    }
+
+    /// The key found, if any. Never print it.
+    pub fn api_key(&self) -> Option<&str> {
+        self.api_key.as_deref()
+    }
+
+    /// Whether the base URL is the default for a Google key (Google's API), so a key given
+    /// some other way (a flag, a keyword argument) should go to the gateway instead.
+    pub fn base_url_is_default(&self) -> bool {
+        !matches!(self.base_url_source, Source::Env(_))
+    }
+
+    /// One line saying where each value came from, without the key:
+    /// `key from GEMINI_API_KEY; base URL https://… (default for a key from GEMINI_API_KEY); model gemini-3.1-flash-image (default)`.
+    pub fn describe(&self) -> String {
+        let key = match self.api_key_source {
+            Some(name) => format!("key from {name}"),
+            None => format!("no key (none of {})", ENV_API_KEYS.join(", ")),
+        };
+        format!(
+            "{key}; base URL {} ({}); model {} ({})",
+            self.base_url, self.base_url_source, self.model, self.model_source
+        )
+    }
+
+    /// A [`ClientBuilder`] preset with these values (what [`ClientBuilder::from_env`] does).
+    pub fn builder(&self) -> ClientBuilder {
+        ClientBuilder {
+            api_key: self.api_key.clone(),
+            google_key: matches!(self.base_url_source, Source::DefaultForKey(_)),
+            base_url: match self.base_url_source {
+                Source::Env(_) => Some(self.base_url.clone()),
+                _ => None,
+            },
+            default_model: match self.model_source {
+                Source::Env(_) => Some(self.model.clone()),
+                _ => None,
+            },
+            ..ClientBuilder::default()
+        }
     }
 }

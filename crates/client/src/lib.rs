@@ -79,10 +79,12 @@
 
 mod batch;
 pub use batch::run_bounded;
+mod batch_files;
 mod call;
 mod chat;
 mod client;
 mod config;
+mod files;
 mod jitter;
 mod save;
 mod stream;
@@ -106,14 +108,23 @@ pub use gemini_image_core::{
     parse_response, seconds_to_duration,
 };
 
+pub use batch_files::{
+    BatchDir, MANIFEST_NAME, Manifest, Previous, Record, RecordError, Resume, read_manifest,
+    sanitize_id,
+};
 pub use call::{CallOptions, CancelToken, RetryEvent, RetryObserver};
 pub use chat::Chat;
 pub use client::{CallInfo, Client};
 pub use config::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-    ENV_BASE_URL, ENV_GEMINI_API_KEY, ENV_MODEL, ENV_THUCCHIEN_API_KEY,
+    ENV_API_KEYS, ENV_BASE_URL, ENV_GEMINI_API_KEY, ENV_GOOGLE_API_KEY, ENV_MODEL,
+    ENV_THUCCHIEN_API_KEY, EnvConfig, Source,
 };
-pub use save::SaveImage;
+pub use files::load_image;
+pub use save::{
+    OutputPlan, SaveImage, SavedImage, default_stem, image_path, numbered, plan_output, save_image,
+    short_hash, slug, write_file,
+};
 pub use stream::ImageStream;
 
 /// The model used when none is named: Nano Banana 2 (`gemini-3.1-flash-image`).

@@ -4,13 +4,16 @@
 
 use std::process::Command;
 
-use gemini_image::{Client, ClientBuilder};
+use std::time::Duration;
+
+use gemini_image::{Client, ClientBuilder, EnvConfig, GATEWAY_BASE_URL, GOOGLE_BASE_URL, Source};
 use gemini_image_emulator::{Emulator, EmulatorConfig};
 
 const CHILD: &str = "GEMINI_IMAGE_TEST_ENV_CHILD";
-const VARS: [&str; 4] = [
+const VARS: [&str; 5] = [
     "THUCCHIEN_API_KEY",
     "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
     "GEMINI_IMAGE_BASE_URL",
     "GEMINI_IMAGE_MODEL",
 ];
@@ -83,11 +86,38 @@ fn from_env_reads_the_environment() {
         "{lines:?}"
     );
     assert!(lines[0].contains("THUCCHIEN_API_KEY") && lines[0].contains("GEMINI_API_KEY"));
+    assert!(lines[0].contains("GOOGLE_API_KEY"), "{lines:?}");
 
+    // A key is never sent to a host it was not meant for: a Google key (GEMINI_API_KEY or
+    // GOOGLE_API_KEY) goes to Google's API unless a base URL is given; a gateway key (or a
+    // key set in code) to the gateway.
     let lines = run(&[("GEMINI_API_KEY", "g-key")]);
     assert_eq!(
         lines,
+        ["RESULT ok base=https://generativelanguage.googleapis.com model=gemini-3.1-flash-image"]
+    );
+    let lines = run(&[("GOOGLE_API_KEY", "g-key")]);
+    assert_eq!(
+        lines,
+        ["RESULT ok base=https://generativelanguage.googleapis.com model=gemini-3.1-flash-image"]
+    );
+    let lines = run(&[("THUCCHIEN_API_KEY", "t-key"), ("GOOGLE_API_KEY", "g-key")]);
+    assert_eq!(
+        lines,
         ["RESULT ok base=https://api.thucchien.ai/gemini model=gemini-3.1-flash-image"]
+    );
+    let lines = run(&[("GEMINI_API_KEY", "g-key"), ("OVERRIDE_KEY", "1")]);
+    assert_eq!(
+        lines,
+        ["RESULT ok base=https://api.thucchien.ai/gemini model=gemini-3.1-flash-image"]
+    );
+    let lines = run(&[
+        ("GOOGLE_API_KEY", "g-key"),
+        ("GEMINI_IMAGE_BASE_URL", "http://127.0.0.1:9"),
+    ]);
+    assert_eq!(
+        lines,
+        ["RESULT ok base=http://127.0.0.1:9 model=gemini-3.1-flash-image"]
     );
 
     let lines = run(&[
@@ -146,4 +176,75 @@ fn from_env_reads_the_environment() {
         lines.get(1).map(String::as_str),
         Some("PROBE authentication")
     );
+}
+
+fn lookup(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+    move |name| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
+}
+
+#[test]
+fn env_config_reports_sources_never_the_key() {
+    let config = EnvConfig::from_lookup(lookup(&[]));
+    assert_eq!(config.api_key(), None);
+    assert_eq!(config.api_key_source, None);
+    assert_eq!(config.base_url, GATEWAY_BASE_URL);
+    assert_eq!(config.base_url_source, Source::Default);
+    assert_eq!(config.model, gemini_image::DEFAULT_MODEL);
+    assert!(
+        config.describe().contains("no key"),
+        "{}",
+        config.describe()
+    );
+
+    let config = EnvConfig::from_lookup(lookup(&[
+        ("GEMINI_API_KEY", " "),
+        ("GOOGLE_API_KEY", "AIza-secret-google"),
+        ("GEMINI_IMAGE_MODEL", "gemini-2.5-flash-image"),
+    ]));
+    assert_eq!(config.api_key(), Some("AIza-secret-google"));
+    assert_eq!(config.api_key_source, Some("GOOGLE_API_KEY"));
+    assert_eq!(config.base_url, GOOGLE_BASE_URL);
+    assert_eq!(
+        config.base_url_source,
+        Source::DefaultForKey("GOOGLE_API_KEY")
+    );
+    assert_eq!(config.model_source, Source::Env("GEMINI_IMAGE_MODEL"));
+    let shown = format!("{config:?} {}", config.describe());
+    assert!(!shown.contains("AIza-secret-google"), "{shown}");
+    assert!(shown.contains("key from GOOGLE_API_KEY"), "{shown}");
+
+    let config = EnvConfig::from_lookup(lookup(&[
+        ("THUCCHIEN_API_KEY", "t"),
+        ("GEMINI_API_KEY", "g"),
+        ("GEMINI_IMAGE_BASE_URL", "http://localhost:1/x"),
+    ]));
+    assert_eq!(config.api_key_source, Some("THUCCHIEN_API_KEY"));
+    assert_eq!(config.base_url_source, Source::Env("GEMINI_IMAGE_BASE_URL"));
+    let client = config.builder().build().unwrap();
+    assert_eq!(client.endpoint().base_url(), "http://localhost:1/x");
+}
+
+#[test]
+fn timeouts_are_checked_and_clamped() {
+    let err = Client::builder()
+        .api_key("k-1234")
+        .timeout(Duration::ZERO)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.field(), Some("timeout"), "{err}");
+    // The connect timeout never outlasts a short overall timeout.
+    let client = Client::builder()
+        .api_key("k-1234")
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let shown = format!("{client:?}");
+    assert!(shown.contains("connect_timeout: 2s"), "{shown}");
+    let client = Client::builder().api_key("k-1234").build().unwrap();
+    assert!(format!("{client:?}").contains("connect_timeout: 15s"));
 }

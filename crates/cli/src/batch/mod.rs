@@ -2,15 +2,17 @@
 //! and Ctrl-C that stops handing out work without losing finished images.
 
 pub mod input;
-pub mod manifest;
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::{Mutex, Once};
+use std::time::{Duration, Instant};
 
-use gemini_image::{Client, GenerateRequest, Part, PartData, run_bounded};
+use gemini_image::{
+    BatchDir, CallInfo, Client, EnvConfig, Error, GenerateRequest, GenerateResponse, Part,
+    PartData, Record, RecordError, Resume, load_image, run_bounded,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -18,19 +20,28 @@ use crate::args::BatchArgs;
 use crate::config::resolve;
 use crate::connect::connect;
 use crate::errors::{CliError, EXIT_INTERRUPTED, EXIT_OK, EXIT_OTHER, HintContext};
-use crate::inputs::read_image;
-use crate::output::{self, write_atomic};
 use crate::redact::redact;
 use crate::single::{Failure, sdk_failure};
-use crate::summary::ImageInfo;
 
 use input::{Defaults, Item};
-use manifest::{Manifest, Record, RecordError};
 
 /// Set by the first Ctrl-C: no new items are started.
 static STOP: AtomicBool = AtomicBool::new(false);
+/// Set by a second Ctrl-C: items in flight are abandoned (their calls are left to finish
+/// on their own threads, their results dropped).
+static ABANDON: AtomicBool = AtomicBool::new(false);
+/// Whether a batch is running (the handler, installed once per process, ignores Ctrl-C
+/// otherwise).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// Items in flight, for the Ctrl-C message.
 static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+/// When the first Ctrl-C of this run arrived.
+static FIRST_INTERRUPT: Mutex<Option<Instant>> = Mutex::new(None);
+/// Installs the Ctrl-C handler once per process.
+static HANDLER: Once = Once::new();
+/// Two interrupts closer together than this are one: GNU `timeout -s INT` delivers SIGINT
+/// to the child and again to its process group.
+const SAME_INTERRUPT: Duration = Duration::from_millis(500);
 
 /// What a batch run did.
 #[derive(Debug, Serialize)]
@@ -49,6 +60,8 @@ pub struct BatchSummary {
     pub skipped: usize,
     /// Items not started because of Ctrl-C.
     pub not_started: usize,
+    /// Items in flight abandoned by a second Ctrl-C (not in the manifest: a re-run does them).
+    pub abandoned: usize,
     /// Whether Ctrl-C stopped the run.
     pub interrupted: bool,
     /// The output directory.
@@ -63,13 +76,9 @@ pub struct BatchSummary {
 
 /// Runs a batch. Returns the summary (with its exit code) once the run ends.
 pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
-    let settings = resolve(
-        &args.conn,
-        &|name| std::env::var(name).ok(),
-        gemini_image::DEFAULT_MODEL,
-    );
+    let settings = resolve(&args.conn, &EnvConfig::load());
     let (text, base_dir) = read_input(&args.input)?;
-    let items = input::parse(
+    let parsed = input::parse(
         &text,
         &Defaults {
             model: settings.model.clone(),
@@ -78,6 +87,10 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
             base_dir,
         },
     )?;
+    for warning in &parsed.warnings {
+        eprintln!("warning: {}", redact(warning));
+    }
+    let items = parsed.items;
     if items.is_empty() {
         return Err(CliError::usage(
             format!("{}: no prompts found", args.input.display()),
@@ -85,32 +98,31 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
         )
         .into());
     }
-    std::fs::create_dir_all(&args.out_dir)
-        .map_err(|e| CliError::io("cannot create output directory", &args.out_dir, &e))?;
-    let previous = manifest::read_previous(&args.out_dir)?;
-    if !previous.bad_lines.is_empty() {
+    let out_dir = BatchDir::open(&args.out_dir)
+        .map_err(|err| CliError::from_sdk(&err, &HintContext::default()))?;
+    if !out_dir.previous().bad_lines.is_empty() {
         eprintln!(
             "warning: ignoring unreadable lines {:?} of {} (cut short by an interrupted run?)",
-            previous.bad_lines,
-            args.out_dir.join(manifest::MANIFEST_NAME).display()
+            out_dir.previous().bad_lines,
+            out_dir.manifest_path().display()
         );
     }
     let mut todo = Vec::new();
     let mut skipped = 0usize;
     for item in items.iter() {
-        match previous.done.get(&item.id) {
-            Some(files) if files.iter().all(|f| args.out_dir.join(f).is_file()) => skipped += 1,
-            Some(_) => {
+        match out_dir.resume(&item.id) {
+            Resume::Done => skipped += 1,
+            Resume::FilesMissing => {
                 eprintln!(
                     "note: {} is marked ok in the manifest but its image is missing; running it again",
                     item.id
                 );
                 todo.push(item);
             }
-            None => todo.push(item),
+            _ => todo.push(item),
         }
     }
-    let manifest_path = args.out_dir.join(manifest::MANIFEST_NAME);
+    let manifest_path = out_dir.manifest_path();
     let mut summary = BatchSummary {
         ok: true,
         command: "batch",
@@ -119,6 +131,7 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
         failed: 0,
         skipped,
         not_started: 0,
+        abandoned: 0,
         interrupted: false,
         out_dir: args.out_dir.clone(),
         manifest: manifest_path,
@@ -141,18 +154,19 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
     }
 
     let connection = connect(&settings, true)?;
-    let manifest = Mutex::new(Manifest::open(&args.out_dir)?);
-    install_ctrlc();
+    let _interrupts = Interrupts::arm();
     let progress = Progress::new(todo.len(), std::io::stderr().is_terminal());
     let records: Mutex<Vec<Record>> = Mutex::new(Vec::new());
+    let abandoned = AtomicUsize::new(0);
     let fatal: Mutex<Option<CliError>> = Mutex::new(None);
     let ctx = Worker {
         client: &connection.client,
         hints: &connection.hints,
-        out_dir: &args.out_dir,
-        manifest: &manifest,
+        out_dir: &out_dir,
+        overwrite: args.overwrite,
         progress: &progress,
         records: &records,
+        abandoned: &abandoned,
         fatal: &fatal,
     };
     // Workers write images and manifest lines themselves, so nothing waits on this thread.
@@ -172,11 +186,12 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
     let records = records.into_inner().unwrap_or_else(|e| e.into_inner());
     summary.succeeded = records.iter().filter(|r| r.status == "ok").count();
     summary.failed = records.len() - summary.succeeded;
-    summary.not_started = todo.len() - records.len();
+    summary.abandoned = abandoned.load(Ordering::SeqCst);
+    summary.not_started = todo.len().saturating_sub(records.len() + summary.abandoned);
     summary.interrupted = STOP.load(Ordering::SeqCst);
     let failure_codes: Vec<u8> = records
         .iter()
-        .filter_map(|r| r.error.as_ref().map(|e| e.exit_code))
+        .filter_map(|r| r.error.as_ref().map(|e| e.exit_code.unwrap_or(EXIT_OTHER)))
         .collect();
     summary.items = records;
     if let Some(error) = fatal.into_inner().unwrap_or_else(|e| e.into_inner()) {
@@ -209,6 +224,9 @@ fn print_summary(s: &BatchSummary) {
     }
     if s.not_started > 0 {
         line.push_str(&format!(", {} not started", s.not_started));
+    }
+    if s.abandoned > 0 {
+        line.push_str(&format!(", {} abandoned in flight", s.abandoned));
     }
     eprintln!("{line}");
     eprintln!("manifest: {}", s.manifest.display());
@@ -245,23 +263,90 @@ fn read_input(path: &Path) -> Result<(String, PathBuf), CliError> {
     Ok((text, base))
 }
 
-fn install_ctrlc() {
-    let result = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
+/// The Ctrl-C handling of one batch run: the handler is installed once per process (a host
+/// may call [`crate::run`] many times) and acts only while a batch is armed; each run starts
+/// from a clean state and disarms when it ends.
+struct Interrupts;
+
+impl Interrupts {
+    fn arm() -> Interrupts {
+        STOP.store(false, Ordering::SeqCst);
+        ABANDON.store(false, Ordering::SeqCst);
+        IN_FLIGHT.store(0, Ordering::SeqCst);
+        *lock(&FIRST_INTERRUPT) = None;
+        HANDLER.call_once(|| {
+            if let Err(err) = ctrlc::set_handler(on_interrupt) {
+                eprintln!(
+                    "warning: cannot handle Ctrl-C ({err}); an interrupt will stop the batch at once"
+                );
+            }
+        });
+        ACTIVE.store(true, Ordering::SeqCst);
+        Interrupts
+    }
+}
+
+impl Drop for Interrupts {
+    fn drop(&mut self) {
+        ACTIVE.store(false, Ordering::SeqCst);
+    }
+}
+
+fn on_interrupt() {
+    if !ACTIVE.load(Ordering::SeqCst) {
+        return;
+    }
+    let now = Instant::now();
+    let mut first = lock(&FIRST_INTERRUPT);
+    match *first {
+        None => {
+            *first = Some(now);
+            STOP.store(true, Ordering::SeqCst);
             eprintln!(
-                "\ninterrupted again: abandoning the items in flight (finished images are kept)"
+                "\ninterrupted: finishing {} item(s) in flight, starting no new ones; press Ctrl-C again to abandon them",
+                IN_FLIGHT.load(Ordering::SeqCst)
             );
-            std::process::exit(i32::from(EXIT_INTERRUPTED));
         }
-        eprintln!(
-            "\ninterrupted: finishing {} item(s) in flight, starting no new ones; press Ctrl-C again to abandon them",
-            IN_FLIGHT.load(Ordering::SeqCst)
-        );
-    });
-    if let Err(err) = result {
-        eprintln!(
-            "warning: cannot handle Ctrl-C ({err}); an interrupt will stop the batch at once"
-        );
+        // The same interrupt delivered twice (GNU timeout: child, then process group).
+        Some(at) if now.duration_since(at) < SAME_INTERRUPT => {}
+        Some(_) => {
+            if !ABANDON.swap(true, Ordering::SeqCst) {
+                eprintln!(
+                    "\ninterrupted again: abandoning the items in flight (finished images are kept)"
+                );
+            }
+        }
+    }
+}
+
+/// Runs one call on its own thread so that a second Ctrl-C can abandon it at once: `None`
+/// when abandoned (the call finishes in the background and its result is dropped).
+fn call_abandonable(
+    client: &Client,
+    request: GenerateRequest,
+) -> Option<(Result<GenerateResponse, Error>, CallInfo)> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let client = client.clone();
+    let spawned = std::thread::Builder::new()
+        .name("gemini-image-call".to_string())
+        .spawn(move || {
+            let outcome = client.generate_with_info(&request);
+            drop(request);
+            let _ = sender.send(outcome);
+        });
+    if spawned.is_err() {
+        return None;
+    }
+    loop {
+        match receiver.recv_timeout(Duration::from_millis(50)) {
+            Ok(outcome) => return Some(outcome),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if ABANDON.load(Ordering::SeqCst) {
+                    return None;
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
+        }
     }
 }
 
@@ -274,16 +359,20 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 struct Worker<'a> {
     client: &'a Client,
     hints: &'a HintContext,
-    out_dir: &'a Path,
-    manifest: &'a Mutex<Manifest>,
+    out_dir: &'a BatchDir,
+    overwrite: bool,
     progress: &'a Progress,
     records: &'a Mutex<Vec<Record>>,
+    abandoned: &'a AtomicUsize,
     fatal: &'a Mutex<Option<CliError>>,
 }
 
 impl Worker<'_> {
     fn process(&self, item: &Item) {
-        let record = self.run_item(item);
+        let Some(record) = self.run_item(item) else {
+            self.abandoned.fetch_add(1, Ordering::SeqCst);
+            return;
+        };
         let line = match &record.error {
             None => {
                 let paths: Vec<String> = record
@@ -301,7 +390,7 @@ impl Worker<'_> {
             Some(error) => format!("error {} (line {}): {}", item.id, item.line, error.message),
         };
         // Images are on disk already; the record makes them count for a resume.
-        let appended = lock(self.manifest).append(&record);
+        let appended = self.out_dir.append(&record);
         self.progress
             .item_done(&redact(&line), record.error.is_none());
         if let Err(err) = appended {
@@ -309,50 +398,34 @@ impl Worker<'_> {
             // Without a manifest a resume would redo finished work: start nothing more.
             STOP.store(true, Ordering::SeqCst);
             if fatal.is_none() {
-                *fatal = Some(err);
+                *fatal = Some(CliError::from_sdk(&err, &HintContext::default()));
             }
         }
         lock(self.records).push(record);
     }
 
-    fn run_item(&self, item: &Item) -> Record {
-        let mut record = Record {
-            id: item.id.clone(),
-            line: item.line,
-            prompt: item.prompt.clone(),
-            status: "error".to_string(),
-            paths: Vec::new(),
-            files: Vec::new(),
-            mime_type: None,
-            width: None,
-            height: None,
-            bytes: None,
-            model: item.model.clone(),
-            model_version: None,
-            finish_reason: None,
-            text: None,
-            total_token_count: None,
-            error: None,
-            attempts: 0,
-            elapsed_ms: 0,
-        };
+    /// The item's record; `None` when a second Ctrl-C abandoned it in flight.
+    fn run_item(&self, item: &Item) -> Option<Record> {
+        let mut record = Record::new(
+            item.id.clone(),
+            item.line,
+            item.prompt.clone(),
+            item.model.clone(),
+        );
         let fail = |record: &mut Record, error: CliError| {
-            record.error = Some(RecordError {
-                kind: error.kind.clone(),
-                message: redact(&error.message),
-                hint: error.hint.as_deref().map(redact),
-                exit_code: error.code,
-            });
+            let mut failure = RecordError::new(error.kind.clone(), redact(&error.message));
+            failure.hint = error.hint.as_deref().map(redact);
+            failure.exit_code = Some(error.code);
+            record.set_error(failure);
         };
         let request = match build_request(item) {
             Ok(request) => request,
             Err(error) => {
                 fail(&mut record, error);
-                return record;
+                return Some(record);
             }
         };
-        let (result, info) = self.client.generate_with_info(&request);
-        drop(request);
+        let (result, info) = call_abandonable(self.client, request)?;
         record.attempts = info.attempts;
         record.elapsed_ms = u64::try_from(info.elapsed.as_millis()).unwrap_or(u64::MAX);
         let response = match result {
@@ -363,7 +436,7 @@ impl Worker<'_> {
                     ..self.hints.clone()
                 };
                 fail(&mut record, sdk_failure(&err, &hints));
-                return record;
+                return Some(record);
             }
         };
         record.model_version = response.model_version().map(str::to_string);
@@ -372,42 +445,36 @@ impl Worker<'_> {
         record.text = (!text.trim().is_empty()).then(|| text.trim().to_string());
         record.total_token_count = response.usage().and_then(|u| u.total_token_count);
         let blobs = response.into_images();
-        let mimes: Vec<&str> = blobs.iter().map(|b| b.mime_type.as_str()).collect();
-        let plan = output::plan(Some(self.out_dir), &item.stem, &mimes);
-        let mut total = 0usize;
-        for (blob, path) in blobs.iter().zip(plan.paths) {
-            if let Err(error) = write_atomic(&path, &blob.data) {
-                fail(&mut record, error);
-                return record;
+        match self.out_dir.save_images(&item.stem, &blobs, self.overwrite) {
+            Ok(saved) => {
+                for image in saved.iter().filter(|s| s.renamed) {
+                    self.progress.note(&format!(
+                        "warning: {} already exists: wrote {} instead (pass --overwrite to replace it)",
+                        image.requested.display(),
+                        image.path.display()
+                    ));
+                }
+                record.set_images(&saved, &blobs);
             }
-            let info = ImageInfo::new(path.clone(), blob);
-            record.mime_type = Some(info.mime_type);
-            record.width = info.width;
-            record.height = info.height;
-            total += info.bytes;
-            record.files.push(
-                path.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-            );
-            record.paths.push(path);
+            Err(err) => fail(
+                &mut record,
+                CliError::from_sdk(&err, &HintContext::default()),
+            ),
         }
-        record.bytes = Some(total);
-        record.status = "ok".to_string();
-        record
+        Some(record)
     }
 }
 
 fn build_request(item: &Item) -> Result<GenerateRequest, CliError> {
     let mut parts = vec![Part::text(item.prompt.clone())];
     for (index, path) in item.images.iter().enumerate() {
-        let blob = read_image(path, &format!("images[{index}]"))?;
+        let blob = load_image(path, &format!("images[{index}]"))
+            .map_err(|err| CliError::from_sdk(&err, &HintContext::default()))?;
         parts.push(Part::from_data(PartData::InlineData(blob)));
     }
-    let mut request = GenerateRequest::new(item.model.clone()).with_user_turn(parts);
-    request.config.aspect_ratio = item.aspect_ratio;
-    request.config.image_size = item.image_size;
-    Ok(request)
+    Ok(GenerateRequest::new(item.model.clone())
+        .with_user_turn(parts)
+        .with_options(&item.options))
 }
 
 /// A progress bar on a terminal, plain lines otherwise.
@@ -450,6 +517,14 @@ impl Progress {
                 bar.inc(1);
             }
             None => eprintln!("[{done}/{}] {line}", self.total),
+        }
+    }
+
+    /// A line printed above the bar (or plainly).
+    fn note(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(redact(line)),
+            None => eprintln!("{}", redact(line)),
         }
     }
 

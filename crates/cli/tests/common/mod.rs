@@ -86,6 +86,7 @@ impl Cmd {
         for name in [
             "THUCCHIEN_API_KEY",
             "GEMINI_API_KEY",
+            "GOOGLE_API_KEY",
             "GEMINI_IMAGE_BASE_URL",
             "GEMINI_IMAGE_MODEL",
             "HTTPS_PROXY",
