@@ -116,9 +116,11 @@
 //! - TLS and HTTP/2: plain HTTP/1.1 on loopback (or any address you bind).
 //! - Rate limiting of its own: 429s come only from faults.
 
+mod catalog;
 mod faults;
 mod imaging;
 mod server;
+mod strict;
 mod wire;
 
 use std::fmt;
@@ -157,6 +159,10 @@ pub struct EmulatorConfig {
     pub cache_bytes: usize,
     /// Tokio worker threads; default 2.
     pub worker_threads: usize,
+    /// Whether streams under `/gemini` carry a `: keep-alive` SSE comment, as the
+    /// gateway's keep-alive pings do; default `true`. Google's own routes never do
+    /// (unless `[[fault:keepalive]]` or `x-emulator-keepalive: on` asks).
+    pub gateway_keepalive: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -169,6 +175,7 @@ impl Default for EmulatorConfig {
             max_body_bytes: 200 * 1024 * 1024,
             cache_bytes: 512 * 1024 * 1024,
             worker_threads: 2,
+            gateway_keepalive: true,
         }
     }
 }
@@ -209,6 +216,12 @@ impl EmulatorConfig {
         self.max_body_bytes = bytes;
         self
     }
+
+    /// Whether streams under `/gemini` carry a `: keep-alive` comment (default `true`).
+    pub fn with_gateway_keepalive(mut self, enabled: bool) -> Self {
+        self.gateway_keepalive = enabled;
+        self
+    }
 }
 
 impl fmt::Debug for EmulatorConfig {
@@ -221,6 +234,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("cache_bytes", &self.cache_bytes)
             .field("worker_threads", &self.worker_threads)
+            .field("gateway_keepalive", &self.gateway_keepalive)
             .finish()
     }
 }
