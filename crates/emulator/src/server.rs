@@ -937,10 +937,13 @@ impl Answer {
                         break;
                     }
                     Delivery::StreamError { raw } => {
-                        let error = if raw || !self.sse {
+                        let error = if raw {
                             format!("{}\n", wire::overloaded())
-                        } else {
+                        } else if self.sse {
                             format!("data: {}\r\n\r\n", wire::overloaded())
+                        } else {
+                            // The JSON-array form: the error is the array's last element.
+                            format!(",\r\n{}]", wire::overloaded())
                         };
                         pieces.push(Piece::Data(Bytes::from(error)));
                         break;

@@ -487,3 +487,16 @@ fn keepalive_comments_per_route() {
     let quiet = Emulator::start(EmulatorConfig::default().with_gateway_keepalive(false)).unwrap();
     assert_eq!(stream(&quiet.gateway_url(), "k6", &[]), 0);
 }
+
+#[test]
+fn stream_error_in_the_json_array_form() {
+    let emu = start();
+    let url = bare(&emu, "v1beta", MODEL, "streamGenerateContent");
+    let r = post(&url, &body("an array [[fault:stream_error]]", None, None));
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    let items = v.as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[1]["error"]["code"], 503);
+    assert_eq!(items[1]["error"]["status"], "UNAVAILABLE");
+}

@@ -178,9 +178,15 @@ describe("@google/genai against gemini-image emulator", () => {
     emu?.proc.kill();
   });
 
-  test("the banner gives these exact client settings", () => {
+  test("the start banner gives these exact client settings", async () => {
+    const wanted = `httpOptions: { baseUrl: "${emu.url}" }`;
+    for (let i = 0; i < 100 && !emu.banner.some((l) => l.includes(wanted)); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(emu.banner[0].startsWith(`gemini-image emulator listening on ${emu.url}`));
     assert.ok(
-      emu.banner.length >= 1 && emu.banner[0].startsWith("gemini-image emulator listening on"),
+      emu.banner.some((l) => l.includes(`new GoogleGenAI({ apiKey: "any-non-empty-key", ${wanted} })`)),
+      emu.banner.join("\n"),
     );
   });
 

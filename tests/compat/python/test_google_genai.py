@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import struct
+import time
 import zlib
 
 import pytest
@@ -85,6 +86,16 @@ def assert_usage_adds_up(usage: types.GenerateContentResponseUsageMetadata) -> N
     assert usage.total_token_count == (
         usage.prompt_token_count + (usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0)
     )
+
+
+def test_start_banner_gives_these_exact_client_settings(emulator):
+    wanted = f'genai.Client(api_key="any-non-empty-key", http_options={{"base_url": "{emulator.url}"}})'
+    for _ in range(100):
+        if any(wanted in line for line in emulator.banner):
+            break
+        time.sleep(0.02)
+    assert emulator.banner[0].startswith(f"gemini-image emulator listening on {emulator.url}")
+    assert any(wanted in line for line in emulator.banner), emulator.banner
 
 
 MODELS = [
