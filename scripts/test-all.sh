@@ -8,6 +8,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # No debug info: smaller target/, faster links, and no rebuild between build and test.
 export CARGO_PROFILE_DEV_DEBUG=0
 export CARGO_INCREMENTAL=0
+export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}"
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -40,5 +41,8 @@ echo "ok: $(wc -l <<<"$tree") crates, none doing IO"
 
 step "tests (cargo test --workspace; includes the shared test vectors and a bounded fuzz run)"
 cargo test --workspace --locked
+
+step "official SDKs against the emulator (google-genai, @google/genai)"
+bash scripts/test-compat.sh
 
 step "all checks passed"

@@ -41,9 +41,17 @@ pub enum Fault {
     Refusal,
     /// 502 with an HTML body (`text/html`), like a front proxy's error page.
     Html502,
-    /// Streams: a raw `{"error":{"code":503,…}}` object mid-stream (no `data:`), then EOF.
-    /// Non-stream requests: same as `overloaded`.
+    /// Streams: after the first event, `data: {"error":{"code":503,…}}` and a blank line
+    /// (an SSE event both official SDKs raise as a 503), then EOF. Non-stream requests:
+    /// same as `overloaded`.
     StreamError,
+    /// Streams: after the first event, a raw `{"error":{"code":503,…}}` line without
+    /// `data:` (for testing a client's robustness), then EOF. Non-stream: as `overloaded`.
+    StreamErrorRaw,
+    /// Streams: adds a `: keep-alive` SSE comment between the interim and the final
+    /// chunks, as the gateway's keep-alive pings do (combines with the others). This is
+    /// already the default under `/gemini`.
+    KeepAlive,
 }
 
 impl Fault {
@@ -65,6 +73,8 @@ impl Fault {
         Fault::Refusal,
         Fault::Html502,
         Fault::StreamError,
+        Fault::StreamErrorRaw,
+        Fault::KeepAlive,
     ];
 
     /// The name used in `[[fault:NAME]]` and `x-emulator-fault`.
@@ -86,12 +96,20 @@ impl Fault {
             Fault::Refusal => "refusal",
             Fault::Html502 => "html_502",
             Fault::StreamError => "stream_error",
+            Fault::StreamErrorRaw => "stream_error_raw",
+            Fault::KeepAlive => "keepalive",
         }
     }
 
     /// Whether this fault only changes timing (and combines with the others).
     pub fn is_timing(self) -> bool {
         matches!(self, Fault::Slow | Fault::SlowBody)
+    }
+
+    /// Whether this fault only changes timing or SSE comments, and so combines with the
+    /// others.
+    pub fn is_modifier(self) -> bool {
+        self.is_timing() || self == Fault::KeepAlive
     }
 }
 

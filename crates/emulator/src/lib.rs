@@ -24,9 +24,13 @@
 //!
 //! # In scope
 //!
-//! - Routes `POST /v1beta/models/{model}:generateContent` and
+//! - Routes `POST /{v1,v1beta,v1alpha}/models/{model}:generateContent`,
 //!   `:streamGenerateContent` (`?alt=sse` gives server-sent events; without it, a JSON
-//!   array like Google's), both also under `/gemini/…` (the gateway's passthrough).
+//!   array like Google's) and `:countTokens`, `GET …/models` (the image models with their
+//!   token limits, in Google's `Model` shape) and `GET …/models/{model}`; all also under
+//!   `/gemini/…` (the gateway's passthrough). Anything else gets Google's 404 `Method not
+//!   found.` body. Google's official SDKs work with only their base URL changed (see the
+//!   README section "Use it with google-genai / @google/genai").
 //! - The API key in `x-goog-api-key` or `?key=`; `Authorization: Bearer` alone does not
 //!   count, as on the real gateway. By default any non-empty key is accepted
 //!   ([`EmulatorConfig::api_key`] demands one). A missing key gets, under `/gemini`, the
@@ -34,11 +38,18 @@
 //!   in.","type":"auth_error","param":"None","code":"401"}}`) and, on the bare route,
 //!   Google's 403 `PERMISSION_DENIED`. A wrong key: LiteLLM 401 `token_not_found_in_db`
 //!   under `/gemini`, Google's 400 `API_KEY_INVALID` otherwise.
-//! - Requests are parsed and validated with `gemini-image-core`; a rejected request gets
-//!   Google's 400 `INVALID_ARGUMENT` with a `BadRequest` field violation naming the field.
-//!   Models without an `imageSize` option (2.5) ignore `imageSize` silently, as Google does.
-//! - Known models and gateway aliases only (those `gemini_image_core::model::capabilities`
-//!   knows); others get Google's 404 "models/X is not found for API version v1beta…".
+//! - Never more lenient than Google: the raw JSON is first checked as Google's proto
+//!   parser checks it (unknown field names → 400 `Invalid JSON payload received. Unknown
+//!   name "bogusTop": Cannot find field.`; wrong types, enum values, base64), then with
+//!   Google's own rules and wording (exact `imageSize` spelling, so a lowercase `"2k"` is
+//!   rejected; ratios and sizes per model; input MIME types; input image counts), then
+//!   with `gemini-image-core`'s validator (400 `INVALID_ARGUMENT` with a `BadRequest`
+//!   field violation naming the field). Models without an `imageSize` option (2.5) ignore
+//!   `imageSize` silently, whatever its value, as Google does.
+//! - Known models (those `gemini_image_core::model::capabilities` knows); the gateway
+//!   aliases (`nano-banana`, `nano-banana-pro`, …) only under `/gemini`, reporting the
+//!   model they stand for as `modelVersion`. Others get Google's 404 "models/X is not
+//!   found for API version v1beta…".
 //! - Images: PNG for gemini-2.5 models, JPEG for gemini-3.x, at the model's pixel size for
 //!   the requested `aspectRatio` and `imageSize` (defaults 1:1 and 1K; for an edit without a
 //!   ratio, the accepted ratio closest to the input image's). Text-to-image pictures are
@@ -58,12 +69,16 @@
 //!   including the documented dummy `context_engineering_is_the_way_to_go`.
 //! - 2.5 models answer `[{"text":"Here is your image: "},{"inlineData":…}]` without
 //!   signatures. `responseModalities: ["IMAGE"]` drops the non-thought text part.
-//! - `usageMetadata` (prompt/candidate/thought token counts after the reference tables),
-//!   `modelVersion`, `responseId`, `finishReason: STOP`, `index: 0`.
-//! - Streams: 3.x sends a thought-text chunk, a thought-image chunk, a `: keep-alive`
-//!   comment, the final image chunk (signed) and a closing chunk `{"text":"",
-//!   "thoughtSignature":…}` with `finishReason` and full usage; 2.5 sends the text chunk
-//!   and an image chunk with `finishReason`. Events are `data: <json>\r\n\r\n`.
+//! - `usageMetadata` (prompt/candidate/thought token counts after the reference tables;
+//!   `candidatesTokenCount` is always the sum of `candidatesTokensDetails`), `modelVersion`,
+//!   `responseId`, `finishReason: STOP`, `index: 0`, four `NEGLIGIBLE` `safetyRatings`.
+//! - Streams: 3.x sends a thought-text chunk, a thought-image chunk, the final image chunk
+//!   (signed) and a closing chunk `{"text":"", "thoughtSignature":…}` with `finishReason`
+//!   and full usage; 2.5 sends the text chunk and an image chunk with `finishReason` and
+//!   usage. Events are `data: <json>\r\n\r\n`. Google's routes carry no SSE comments;
+//!   under `/gemini` one `: keep-alive` comment sits between the interim and the final
+//!   chunks by default, as the gateway's keep-alive pings do
+//!   ([`EmulatorConfig::gateway_keepalive`], header `x-emulator-keepalive: on|off`).
 //! - Counters ([`Emulator::request_count`], [`Emulator::prompt_count`]) and the last
 //!   requests as received ([`Emulator::recorded_requests`]), so tests can count retries and
 //!   inspect what a client sent.
@@ -93,7 +108,9 @@
 //! | `no_image` | 200, `finishReason: NO_IMAGE`, content `{}` |
 //! | `blocked` | 200, no candidates, `promptFeedback.blockReason: PROHIBITED_CONTENT` |
 //! | `refusal` | 200, `finishReason: STOP` with only the text "I can't create images of that." |
-//! | `stream_error` | streams: 200, one event, then a raw `{"error":{"code":503,…}}` line without `data:`; non-stream: as `overloaded` |
+//! | `stream_error` | streams: 200, one event, then `data: {"error":{"code":503,…}}` and a blank line (both official SDKs raise a 503); non-stream: as `overloaded` |
+//! | `stream_error_raw` | streams: 200, one event, then a raw `{"error":{"code":503,…}}` line without `data:`; non-stream: as `overloaded` |
+//! | `keepalive` | streams: a `: keep-alive` comment between the interim and final chunks (combines with the others) |
 //!
 //! The delay of `slow`/`slow_body` is `[[delay:MS]]` or header `x-emulator-delay-ms`
 //! (default 3000 ms). Large images: `[[bytes:N]]` or header `x-emulator-image-bytes: N`
@@ -110,15 +127,17 @@
 //!
 //! - Real image generation or understanding: pictures only depend on the prompt text
 //!   (and, for edits, the input picture).
-//! - Other endpoints (Files API, `countTokens`, model listing, OpenAI-style routes),
+//! - Other endpoints (Files API, batches, caches, embeddings, OpenAI-style routes),
 //!   grounding, function calling, multiple candidates.
 //! - Checking signatures cryptographically or binding them to a model or content.
 //! - TLS and HTTP/2: plain HTTP/1.1 on loopback (or any address you bind).
 //! - Rate limiting of its own: 429s come only from faults.
 
+mod catalog;
 mod faults;
 mod imaging;
 mod server;
+mod strict;
 mod wire;
 
 use std::fmt;
@@ -157,6 +176,10 @@ pub struct EmulatorConfig {
     pub cache_bytes: usize,
     /// Tokio worker threads; default 2.
     pub worker_threads: usize,
+    /// Whether streams under `/gemini` carry a `: keep-alive` SSE comment, as the
+    /// gateway's keep-alive pings do; default `true`. Google's own routes never do
+    /// (unless `[[fault:keepalive]]` or `x-emulator-keepalive: on` asks).
+    pub gateway_keepalive: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -169,6 +192,7 @@ impl Default for EmulatorConfig {
             max_body_bytes: 200 * 1024 * 1024,
             cache_bytes: 512 * 1024 * 1024,
             worker_threads: 2,
+            gateway_keepalive: true,
         }
     }
 }
@@ -209,6 +233,12 @@ impl EmulatorConfig {
         self.max_body_bytes = bytes;
         self
     }
+
+    /// Whether streams under `/gemini` carry a `: keep-alive` comment (default `true`).
+    pub fn with_gateway_keepalive(mut self, enabled: bool) -> Self {
+        self.gateway_keepalive = enabled;
+        self
+    }
 }
 
 impl fmt::Debug for EmulatorConfig {
@@ -221,6 +251,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("cache_bytes", &self.cache_bytes)
             .field("worker_threads", &self.worker_threads)
+            .field("gateway_keepalive", &self.gateway_keepalive)
             .finish()
     }
 }
@@ -393,22 +424,66 @@ pub fn run_forever(addr: SocketAddr) -> io::Result<()> {
     run_forever_with(EmulatorConfig::default().with_addr(addr))
 }
 
+/// What `run_forever` prints first: the URLs, then the exact settings for Google's
+/// official SDKs. The first line is `gemini-image emulator listening on http://ADDR`.
+fn banner(addr: SocketAddr, config: &EmulatorConfig) -> String {
+    let key = if config.api_key.is_some() {
+        "<the key the emulator was started with>"
+    } else {
+        "any-non-empty-key"
+    };
+    let keepalive = if config.gateway_keepalive {
+        "; its streams carry ': keep-alive' comments like the gateway's"
+    } else {
+        ""
+    };
+    format!(
+        "gemini-image emulator listening on http://{addr}
+  gateway base URL: http://{addr}/gemini
+  Google base URL:  http://{addr}
+
+Use it with google-genai / @google/genai (all other settings at their defaults):
+  Python: client = genai.Client(api_key=\"{key}\", http_options={{\"base_url\": \"http://{addr}\"}})
+  Node:   const ai = new GoogleGenAI({{ apiKey: \"{key}\", httpOptions: {{ baseUrl: \"http://{addr}\" }} }});
+  or env: GOOGLE_GEMINI_BASE_URL=http://{addr} GEMINI_API_KEY={key}
+  As the AI Thuc Chien gateway: base URL http://{addr}/gemini (aliases such as nano-banana-pro{keepalive})
+"
+    )
+}
+
 /// [`run_forever`] with a full configuration.
 pub fn run_forever_with(config: EmulatorConfig) -> io::Result<()> {
     let (listener, runtime) = bind(&config)?;
     let addr = display_addr(listener.local_addr()?);
+    let text = banner(addr, &config);
     let shared = Arc::new(Shared::new(config));
     let app = server::router(shared);
     {
         use std::io::Write;
         let mut out = io::stdout().lock();
-        writeln!(out, "gemini-image emulator listening on http://{addr}")?;
-        writeln!(out, "  gateway base URL: http://{addr}/gemini")?;
-        writeln!(out, "  Google base URL:  http://{addr}")?;
+        out.write_all(text.as_bytes())?;
         out.flush()?;
     }
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         axum::serve(listener, app).await
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banner_gives_the_sdk_settings_and_never_the_key() {
+        let addr = SocketAddr::from(([127, 0, 0, 1], 8080));
+        let text = banner(addr, &EmulatorConfig::default());
+        assert!(text.starts_with("gemini-image emulator listening on http://127.0.0.1:8080\n"));
+        assert!(text.contains(
+            r#"genai.Client(api_key="any-non-empty-key", http_options={"base_url": "http://127.0.0.1:8080"})"#
+        ));
+        assert!(text.contains(r#"httpOptions: { baseUrl: "http://127.0.0.1:8080" }"#));
+        let keyed = banner(addr, &EmulatorConfig::default().with_api_key("s3cret-key"));
+        assert!(!keyed.contains("s3cret-key"));
+    }
 }

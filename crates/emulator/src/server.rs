@@ -14,7 +14,6 @@ use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
-use axum::routing::any;
 use gemini_image_core::model::{self, ModelCapabilities};
 use gemini_image_core::{AspectRatio, GenerateRequest, ImageSize, Modality, Part, PartData};
 use serde_json::json;
@@ -23,6 +22,7 @@ use crate::EmulatorConfig;
 use crate::faults::{Directives, Fault};
 use crate::imaging::{self, Canvas};
 use crate::wire::{self, CandidateOut, ContentShape, OutPart, ResponseOut, Usage};
+use crate::{catalog, strict};
 
 /// The signature the Gemini docs allow for hand-made or foreign history.
 pub(crate) const DUMMY_SIGNATURE: &str = "context_engineering_is_the_way_to_go";
@@ -304,16 +304,96 @@ fn closest_ratio(caps: &ModelCapabilities, aspect: f64) -> AspectRatio {
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let limit = shared.config.max_body_bytes;
     Router::new()
-        .route("/v1beta/models/{*rest}", any(generate))
-        .route("/gemini/v1beta/models/{*rest}", any(generate))
-        .fallback(fallback)
+        .fallback(dispatch)
         .layer(DefaultBodyLimit::max(limit))
         .with_state(shared)
 }
 
-async fn fallback(uri: Uri) -> Response {
-    let _ = uri;
-    not_found_route()
+/// The API versions Google serves the model methods under.
+const API_VERSIONS: &[&str] = &["v1", "v1beta", "v1alpha"];
+
+/// A request path the emulator serves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Route {
+    /// Under `/gemini` (the gateway's passthrough): LiteLLM auth errors, aliases.
+    gateway: bool,
+    version: &'static str,
+    target: Target,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Target {
+    /// `GET …/models`
+    List,
+    /// `GET …/models/{model}`
+    Get(String),
+    /// `POST …/models/{model}:{method}`
+    Rpc(String, String),
+}
+
+fn parse_route(path: &str) -> Option<Route> {
+    let (gateway, rest) = match path.strip_prefix("/gemini/") {
+        Some(rest) => (true, rest),
+        None => (false, path.strip_prefix('/')?),
+    };
+    let (version, rest) = rest.split_once('/')?;
+    let version = *API_VERSIONS.iter().find(|v| **v == version)?;
+    let target = if rest == "models" || rest == "models/" {
+        Target::List
+    } else {
+        let name = percent_decode(rest.strip_prefix("models/")?);
+        match name.rsplit_once(':') {
+            Some((model, method)) if !model.is_empty() && !model.contains('/') => {
+                Target::Rpc(model.to_string(), method.to_string())
+            }
+            None if !name.contains('/') && !name.is_empty() => Target::Get(name),
+            _ => return None,
+        }
+    };
+    Some(Route {
+        gateway,
+        version,
+        target,
+    })
+}
+
+async fn dispatch(
+    State(s): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path();
+    let Some(route) = parse_route(path) else {
+        // The gateway authenticates every /gemini path before passing it on.
+        if path == "/gemini" || path.starts_with("/gemini/") {
+            if let Err(r) = check_key(&s, true, &headers, uri.query()) {
+                return r;
+            }
+        }
+        return not_found_route();
+    };
+    s.requests.fetch_add(1, Ordering::Relaxed);
+    s.record(&method, &uri, &headers, &body);
+    let answer = match &route.target {
+        Target::List if method == Method::GET => list_models(&s, &route, &headers, uri.query()),
+        Target::Get(model) if method == Method::GET => {
+            get_model(&s, &route, model, &headers, uri.query())
+        }
+        Target::Rpc(model, rpc) if method == Method::POST => match rpc.as_str() {
+            "generateContent" | "streamGenerateContent" => {
+                let stream = rpc == "streamGenerateContent";
+                handle(&s, &route, model, stream, &uri, &headers, &body).await
+            }
+            "countTokens" => count_tokens(&s, &route, model, &headers, uri.query(), &body),
+            _ => Err(not_found_route()),
+        },
+        _ => Err(not_found_route()),
+    };
+    match answer {
+        Ok(r) | Err(r) => r,
+    }
 }
 
 fn not_found_route() -> Response {
@@ -340,6 +420,22 @@ fn bad_request(field: Option<&str>, message: &str) -> Response {
     )
 }
 
+/// Google's plain 400 (no details), for the semantic checks Google words itself.
+fn google_400(message: &str) -> Response {
+    json_response(
+        StatusCode::BAD_REQUEST,
+        wire::google_error(400, "INVALID_ARGUMENT", message, None),
+    )
+}
+
+fn violations_response(violations: Vec<strict::Violation>) -> Response {
+    let list: Vec<(Option<String>, String)> = violations
+        .into_iter()
+        .map(|v| (v.field, v.description))
+        .collect();
+    json_response(StatusCode::BAD_REQUEST, wire::bad_request_violations(&list))
+}
+
 fn core_error(e: &gemini_image_core::Error) -> Response {
     bad_request(e.field(), &e.message())
 }
@@ -351,17 +447,142 @@ fn internal(message: &str) -> Response {
     )
 }
 
-async fn generate(
-    State(s): State<Arc<Shared>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    s.requests.fetch_add(1, Ordering::Relaxed);
-    s.record(&method, &uri, &headers, &body);
-    match handle(&s, &method, &uri, &headers, &body).await {
-        Ok(r) | Err(r) => r,
+/// A known model (gateway aliases only under `/gemini`) and the `modelVersion` Google
+/// reports for it (the alias's target, never the alias).
+#[allow(clippy::result_large_err)]
+fn resolve_model(
+    route: &Route,
+    raw: &str,
+    method: &str,
+) -> Result<(&'static ModelCapabilities, String), Response> {
+    let id = raw.strip_prefix("models/").unwrap_or(raw);
+    let alias = catalog::is_alias(id);
+    match model::capabilities(id).filter(|_| route.gateway || !alias) {
+        Some(caps) if alias => Ok((caps, caps.family.to_string())),
+        Some(caps) => Ok((caps, id.to_string())),
+        None => Err(json_response(
+            StatusCode::NOT_FOUND,
+            wire::google_error(
+                404,
+                "NOT_FOUND",
+                &format!(
+                    "models/{id} is not found for API version {}, or is not supported for {method}. Call ListModels to see the list of available models and their supported methods.",
+                    route.version
+                ),
+                None,
+            ),
+        )),
+    }
+}
+
+#[allow(clippy::result_large_err)]
+fn list_models(
+    s: &Shared,
+    route: &Route,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Result<Response, Response> {
+    check_key(s, route.gateway, headers, query)?;
+    let page_size = match query_param(query, "pageSize") {
+        None => 50,
+        Some(v) => match v.trim().parse::<usize>() {
+            Ok(0) => 50,
+            Ok(n) => n.min(1000),
+            Err(_) => {
+                return Err(google_400(&format!(
+                    "Invalid value at 'page_size' (TYPE_INT32), \"{v}\""
+                )));
+            }
+        },
+    };
+    let start = match query_param(query, "pageToken").filter(|t| !t.is_empty()) {
+        None => 0,
+        Some(token) => {
+            catalog::decode_page_token(&token).ok_or_else(|| google_400("Invalid page token."))?
+        }
+    };
+    Ok(json_response(
+        StatusCode::OK,
+        catalog::list_json(start, page_size),
+    ))
+}
+
+#[allow(clippy::result_large_err)]
+fn get_model(
+    s: &Shared,
+    route: &Route,
+    model: &str,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Result<Response, Response> {
+    check_key(s, route.gateway, headers, query)?;
+    let (_, id) = resolve_model(route, model, "GetModel")?;
+    let body = catalog::model_json(&id).ok_or_else(|| internal("unknown catalog entry"))?;
+    Ok(json_response(StatusCode::OK, body))
+}
+
+#[allow(clippy::result_large_err)]
+fn count_tokens(
+    s: &Shared,
+    route: &Route,
+    model: &str,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: &Bytes,
+) -> Result<Response, Response> {
+    check_key(s, route.gateway, headers, query)?;
+    let (caps, id) = resolve_model(route, model, "countTokens")?;
+    strict::check_count_tokens(body, route.version).map_err(violations_response)?;
+    // The contents are either top-level or inside `generateContentRequest`.
+    let v: serde_json::Value =
+        serde_json::from_slice(body).map_err(|_| google_400("Invalid JSON payload received."))?;
+    let inner = v
+        .get("generateContentRequest")
+        .or_else(|| v.get("generate_content_request"))
+        .unwrap_or(&v);
+    let contents = inner
+        .get("contents")
+        .filter(|c| c.as_array().is_some_and(|a| !a.is_empty()));
+    let Some(contents) = contents else {
+        return Err(google_400(
+            "* CountTokensRequest.contents: contents is not specified",
+        ));
+    };
+    let req =
+        GenerateRequest::from_wire_json(&id, json!({"contents": contents}).to_string().as_bytes())
+            .map_err(|e| core_error(&e))?;
+    let usage = prompt_usage(&req, caps);
+    let mut details = Vec::new();
+    if usage.prompt_text > 0 {
+        details.push(json!({"modality": "TEXT", "tokenCount": usage.prompt_text}));
+    }
+    if usage.prompt_image > 0 {
+        details.push(json!({"modality": "IMAGE", "tokenCount": usage.prompt_image}));
+    }
+    Ok(json_response(
+        StatusCode::OK,
+        json!({"totalTokens": usage.prompt(), "promptTokensDetails": details}).to_string(),
+    ))
+}
+
+/// The prompt side of the usage: text tokens (about 4 characters each) and a fixed cost
+/// per input image.
+fn prompt_usage(req: &GenerateRequest, caps: &ModelCapabilities) -> Usage {
+    let mut prompt_text = 0u32;
+    let mut prompt_images = 0u32;
+    for c in &req.contents {
+        for p in &c.parts {
+            match &p.data {
+                PartData::Text(t) if !p.thought => prompt_text += text_tokens(t),
+                PartData::InlineData(_) | PartData::FileData(_) => prompt_images += 1,
+                _ => {}
+            }
+        }
+    }
+    Usage {
+        prompt_text,
+        prompt_image: prompt_images * input_image_tokens(caps),
+        ..Usage::default()
     }
 }
 
@@ -583,7 +804,10 @@ enum Delivery {
     Normal,
     Drop,
     SlowBody(Duration),
-    StreamError,
+    /// An error event after the first chunk: `data:`-framed, or a raw JSON line.
+    StreamError {
+        raw: bool,
+    },
 }
 
 enum Piece {
@@ -649,21 +873,24 @@ fn candidate<'a>(parts: &'a [OutPart<'a>], finish_reason: Option<&'a str>) -> Ca
         content: ContentShape::Parts(parts),
         finish_reason,
         finish_message: None,
+        safety_ratings: finish_reason == Some("STOP"),
     }
 }
 
-struct Answer<'a> {
+struct Answer {
     caps: &'static ModelCapabilities,
-    model_version: &'a str,
+    model_version: String,
     response_id: String,
     usage: Usage,
     text: bool,
     stream: bool,
     sse: bool,
+    /// One `: keep-alive` comment between the interim and the final chunks (SSE only).
+    keepalive: bool,
     delivery: Delivery,
 }
 
-impl Answer<'_> {
+impl Answer {
     fn chunk(
         &self,
         candidate: Option<CandidateOut<'_>>,
@@ -674,7 +901,7 @@ impl Answer<'_> {
             candidate,
             block_reason: block,
             usage,
-            model_version: self.model_version,
+            model_version: &self.model_version,
             response_id: &self.response_id,
         }
         .to_json()
@@ -709,11 +936,16 @@ impl Answer<'_> {
                         pieces.push(Piece::Abort);
                         break;
                     }
-                    Delivery::StreamError => {
-                        pieces.push(Piece::Data(Bytes::from(format!(
-                            "{}\n",
-                            wire::overloaded()
-                        ))));
+                    Delivery::StreamError { raw } => {
+                        let error = if raw {
+                            format!("{}\n", wire::overloaded())
+                        } else if self.sse {
+                            format!("data: {}\r\n\r\n", wire::overloaded())
+                        } else {
+                            // The JSON-array form: the error is the array's last element.
+                            format!(",\r\n{}]", wire::overloaded())
+                        };
+                        pieces.push(Piece::Data(Bytes::from(error)));
                         break;
                     }
                     Delivery::SlowBody(d) => {
@@ -732,9 +964,9 @@ impl Answer<'_> {
                     Delivery::Normal => {}
                 }
             }
-            if self.sse && i + 2 == n && n > 2 {
-                // One comment line between the interim and final chunks, so clients'
-                // SSE parsers always meet one.
+            if self.sse && self.keepalive && i + 2 == n && n > 2 {
+                // One comment line between the interim and final chunks, as the
+                // gateway's keep-alive pings put them.
                 pieces.push(Piece::Data(Bytes::from_static(b": keep-alive\r\n\r\n")));
             }
             if !self.sse && i + 1 == n {
@@ -757,7 +989,7 @@ impl Answer<'_> {
     fn send_single(&self, body: String) -> Response {
         let len = body.len();
         let mut r = match self.delivery {
-            Delivery::Normal | Delivery::StreamError => Response::new(Body::from(body)),
+            Delivery::Normal | Delivery::StreamError { .. } => Response::new(Body::from(body)),
             Delivery::Drop => {
                 let mut bytes = Bytes::from(body);
                 let cut = (len / 2).max(1).min(len);
@@ -805,6 +1037,7 @@ impl Answer<'_> {
                 content: ContentShape::Parts(&parts),
                 finish_reason: None,
                 finish_message: None,
+                safety_ratings: false,
             }),
             None,
             Some(self.usage.prompt_only()),
@@ -814,7 +1047,7 @@ impl Answer<'_> {
     /// HTTP-200 outcomes without an image.
     fn outcome(&self, fault: Fault, prompt: &str) -> Response {
         let mut usage = self.usage;
-        usage.candidates = 0;
+        usage.candidates_text = 0;
         usage.candidates_image = 0;
         let sig = signature(&self.response_id, "refusal");
         let refusal_parts = [OutPart::Text {
@@ -827,23 +1060,27 @@ impl Answer<'_> {
                 content: ContentShape::Empty,
                 finish_reason: Some("IMAGE_SAFETY"),
                 finish_message: Some(wire::IMAGE_SAFETY_MESSAGE),
+                safety_ratings: false,
             }),
             Fault::Prohibited => Some(CandidateOut {
                 content: ContentShape::RoleOnly,
                 finish_reason: Some("IMAGE_PROHIBITED_CONTENT"),
                 finish_message: Some(wire::PROHIBITED_MESSAGE),
+                safety_ratings: false,
             }),
             Fault::NoImage => Some(CandidateOut {
                 content: ContentShape::Empty,
                 finish_reason: Some("NO_IMAGE"),
                 finish_message: None,
+                safety_ratings: false,
             }),
             Fault::Refusal => {
-                usage.candidates = text_tokens(wire::REFUSAL_TEXT);
+                usage.candidates_text = text_tokens(wire::REFUSAL_TEXT);
                 Some(CandidateOut {
                     content: ContentShape::Parts(&refusal_parts),
                     finish_reason: Some("STOP"),
                     finish_message: None,
+                    safety_ratings: true,
                 })
             }
             _ => None,
@@ -933,52 +1170,135 @@ impl Answer<'_> {
     }
 }
 
+/// The input MIME types Gemini image models accept.
+const INPUT_MIME_TYPES: &[&str] = &[
+    "image/png",
+    "image/jpeg",
+    "image/webp",
+    "image/heic",
+    "image/heif",
+];
+
+/// Google's semantic checks, worded as Google words them, on what the strict walk saw.
 #[allow(clippy::result_large_err)]
+fn google_checks(seen: &strict::Seen, caps: &ModelCapabilities) -> Result<(), Response> {
+    if !seen.has_contents {
+        return Err(google_400(
+            "* GenerateContentRequest.contents: contents is not specified",
+        ));
+    }
+    if seen.empty_parts {
+        return Err(google_400("Request has empty input."));
+    }
+    if let Some(ratio) = &seen.aspect_ratio {
+        match ratio.parse::<AspectRatio>() {
+            Ok(r) if AspectRatio::ALL.iter().any(|a| a.as_str() == ratio) => {
+                if !caps.accepts_aspect_ratio(r) {
+                    return Err(google_400(&format!(
+                        "Aspect ratio {ratio} is not supported for this model"
+                    )));
+                }
+            }
+            _ => {
+                return Err(google_400(
+                    "aspect_ratio must be one of '1:1', '1:4', '1:8', '2:3', '3:2', '3:4', '4:1', '4:3', '4:5', '5:4', '8:1', '9:16', '16:9', or '21:9'.",
+                ));
+            }
+        }
+    }
+    // 2.5 models ignore imageSize silently, whatever its value, as Google's do.
+    if let (Some(size), false) = (&seen.image_size, caps.image_sizes.is_empty()) {
+        match ImageSize::ALL.iter().find(|s| s.as_str() == size) {
+            // Exact spelling only: Google rejects a lowercase "2k".
+            None => {
+                return Err(google_400(&format!(
+                    "Unsupported image_size '{size}'. Supported values are: 1K, 2K, 4K, 512."
+                )));
+            }
+            Some(s) if !caps.accepts_image_size(*s) => {
+                return Err(google_400(&format!(
+                    "Image size {size} is not supported for this model"
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    for (_, mime) in &seen.inline_mimes {
+        if !INPUT_MIME_TYPES.contains(&mime.as_str()) {
+            return Err(google_400(&format!("Unsupported MIME type: {mime}")));
+        }
+    }
+    Ok(())
+}
+
+/// The body without `generationConfig.imageConfig.imageSize` (either spelling).
+fn without_image_size(body: &[u8]) -> Vec<u8> {
+    let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return body.to_vec();
+    };
+    for config in ["generationConfig", "generation_config"] {
+        for image in ["imageConfig", "image_config"] {
+            if let Some(obj) = v
+                .get_mut(config)
+                .and_then(|c| c.get_mut(image))
+                .and_then(|i| i.as_object_mut())
+            {
+                obj.remove("imageSize");
+                obj.remove("image_size");
+            }
+        }
+    }
+    serde_json::to_vec(&v).unwrap_or_else(|_| body.to_vec())
+}
+
+/// More input images than the model takes (the documented limits: 3 for 2.5, 14 for 3.x).
+#[allow(clippy::result_large_err)]
+fn check_image_count(
+    req: &GenerateRequest,
+    caps: &ModelCapabilities,
+    model_id: &str,
+) -> Result<(), Response> {
+    let count = req.input_images().count();
+    if count > caps.max_input_images {
+        return Err(google_400(&format!(
+            "Too many input images: {model_id} accepts at most {} images per request, got {count}.",
+            caps.max_input_images
+        )));
+    }
+    Ok(())
+}
+
+#[allow(clippy::result_large_err, clippy::too_many_arguments)]
 async fn handle(
     s: &Arc<Shared>,
-    method: &Method,
+    route: &Route,
+    model: &str,
+    stream: bool,
     uri: &Uri,
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<Response, Response> {
-    let path = uri.path();
-    let gateway = path.starts_with("/gemini/");
-    let rest = path
-        .strip_prefix("/gemini")
-        .unwrap_or(path)
-        .strip_prefix("/v1beta/models/")
-        .ok_or_else(not_found_route)?;
-    let rest = percent_decode(rest);
-    let (model_id, rpc) = rest.rsplit_once(':').ok_or_else(not_found_route)?;
-    let stream = match rpc {
-        "generateContent" => false,
-        "streamGenerateContent" => true,
-        _ => return Err(not_found_route()),
-    };
-    if method != Method::POST {
-        return Err(not_found_route());
-    }
     let query = uri.query();
     let sse = query_param(query, "alt").is_some_and(|a| a.eq_ignore_ascii_case("sse"));
-    check_key(s, gateway, headers, query)?;
-    let model_id = model_id
-        .strip_prefix("models/")
-        .unwrap_or(model_id)
-        .to_string();
-    let Some(caps) = model::capabilities(&model_id) else {
-        return Err(json_response(
-            StatusCode::NOT_FOUND,
-            wire::google_error(
-                404,
-                "NOT_FOUND",
-                &format!(
-                    "models/{model_id} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods."
-                ),
-                None,
-            ),
-        ));
+    check_key(s, route.gateway, headers, query)?;
+    let method = if stream {
+        "streamGenerateContent"
+    } else {
+        "generateContent"
     };
-    let mut req = GenerateRequest::from_wire_json(&model_id, body).map_err(|e| core_error(&e))?;
+    let (caps, model_version) = resolve_model(route, model, method)?;
+    let model_id = model.strip_prefix("models/").unwrap_or(model).to_string();
+    let seen = strict::check_generate(body, route.version).map_err(violations_response)?;
+    google_checks(&seen, caps)?;
+    let mut req = match GenerateRequest::from_wire_json(&model_id, body) {
+        // 2.5 ignores any imageSize, even one the core cannot read ("8k"): drop it.
+        Err(e) if caps.image_sizes.is_empty() && e.field() == Some("image_size") => {
+            GenerateRequest::from_wire_json(&model_id, &without_image_size(body))
+        }
+        other => other,
+    }
+    .map_err(|e| core_error(&e))?;
+    check_image_count(&req, caps, &model_id)?;
     if caps.image_sizes.is_empty() {
         // Like the real server, models without sizes ignore imageSize silently.
         req.config.image_size = None;
@@ -1009,14 +1329,30 @@ async fn handle(
     directives
         .add_headers(None, None, header_str(headers, "x-emulator-image-bytes"))
         .map_err(|m| bad_request(None, &m))?;
-    let seen = s.bump_prompt(&raw_prompt);
+    let keepalive_header = match header_str(headers, "x-emulator-keepalive") {
+        None => None,
+        Some(v) => match v.to_ascii_lowercase().as_str() {
+            "on" | "1" | "true" | "yes" => Some(true),
+            "off" | "0" | "false" | "no" => Some(false),
+            _ => {
+                return Err(bad_request(
+                    None,
+                    &format!("bad x-emulator-keepalive value {v:?}; use on or off"),
+                ));
+            }
+        },
+    };
+    let seen_count = s.bump_prompt(&raw_prompt);
     let active: Vec<Fault> = directives
         .faults
         .iter()
-        .filter(|f| f.fires(seen))
+        .filter(|f| f.fires(seen_count))
         .map(|f| f.fault)
         .collect();
     let delay = Duration::from_millis(directives.delay_ms.unwrap_or(DEFAULT_FAULT_DELAY_MS));
+    let keepalive = keepalive_header.unwrap_or(
+        active.contains(&Fault::KeepAlive) || (route.gateway && s.config.gateway_keepalive),
+    );
 
     if !s.config.latency.is_zero() {
         tokio::time::sleep(s.config.latency).await;
@@ -1024,7 +1360,7 @@ async fn handle(
     if active.contains(&Fault::Slow) {
         tokio::time::sleep(delay).await;
     }
-    let main = active.iter().copied().find(|f| !f.is_timing());
+    let main = active.iter().copied().find(|f| !f.is_modifier());
     let mut delivery = if active.contains(&Fault::SlowBody) {
         Delivery::SlowBody(delay)
     } else {
@@ -1065,7 +1401,7 @@ async fn handle(
                 wire::overloaded(),
             ));
         }
-        Some(Fault::StreamError) if !stream => {
+        Some(Fault::StreamError | Fault::StreamErrorRaw) if !stream => {
             return Err(json_response(
                 StatusCode::SERVICE_UNAVAILABLE,
                 wire::overloaded(),
@@ -1103,22 +1439,12 @@ async fn handle(
             return Err(r);
         }
         Some(Fault::Drop) => delivery = Delivery::Drop,
-        Some(Fault::StreamError) => delivery = Delivery::StreamError,
+        Some(Fault::StreamError) => delivery = Delivery::StreamError { raw: false },
+        Some(Fault::StreamErrorRaw) => delivery = Delivery::StreamError { raw: true },
         _ => {}
     }
 
-    // Usage.
-    let mut prompt_text = 0u32;
-    let mut prompt_images = 0u32;
-    for c in &req.contents {
-        for p in &c.parts {
-            match &p.data {
-                PartData::Text(t) if !p.thought => prompt_text += text_tokens(t),
-                PartData::InlineData(_) | PartData::FileData(_) => prompt_images += 1,
-                _ => {}
-            }
-        }
-    }
+    // Usage: the candidate counts always add up to their details.
     let text = req.config.effective_modalities().contains(&Modality::Text);
     let n = s.responses.fetch_add(1, Ordering::Relaxed);
     let rid = response_id(&raw_prompt, n);
@@ -1127,22 +1453,23 @@ async fn handle(
     } else {
         0
     };
-    let image_tokens = caps.output_tokens(req.config.image_size);
+    let base = prompt_usage(&req, caps);
     let usage = Usage {
-        prompt_text: prompt_text.max(1),
-        prompt_image: prompt_images * input_image_tokens(caps),
-        candidates: image_tokens + if text { 8 } else { 0 },
-        candidates_image: image_tokens,
+        prompt_text: base.prompt_text.max(1),
+        prompt_image: base.prompt_image,
+        candidates_text: if text { PREAMBLE_TOKENS } else { 0 },
+        candidates_image: caps.output_tokens(req.config.image_size),
         thoughts,
     };
     let answer = Answer {
         caps,
-        model_version: &model_id,
+        model_version,
         response_id: rid,
         usage,
         text,
         stream,
         sse,
+        keepalive,
         delivery,
     };
     if let Some(
@@ -1171,6 +1498,9 @@ async fn handle(
         .map_err(|e| internal(&format!("gemini-image-emulator: {e}")))?;
     Ok(answer.success(&rendered, &prompt))
 }
+
+/// Output tokens of the short text part that precedes the image.
+const PREAMBLE_TOKENS: u32 = 8;
 
 #[cfg(test)]
 mod tests {

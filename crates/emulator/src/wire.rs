@@ -23,7 +23,7 @@ pub(crate) enum OutPart<'a> {
 pub(crate) struct Usage {
     pub(crate) prompt_text: u32,
     pub(crate) prompt_image: u32,
-    pub(crate) candidates: u32,
+    pub(crate) candidates_text: u32,
     pub(crate) candidates_image: u32,
     pub(crate) thoughts: u32,
 }
@@ -32,38 +32,55 @@ impl Usage {
     /// Only the prompt side (first stream chunk, blocked prompts).
     pub(crate) fn prompt_only(self) -> Usage {
         Usage {
-            candidates: 0,
+            candidates_text: 0,
             candidates_image: 0,
             thoughts: 0,
             ..self
         }
     }
 
+    /// `candidatesTokenCount`: always the sum of `candidatesTokensDetails`.
+    pub(crate) fn candidates(self) -> u32 {
+        self.candidates_text + self.candidates_image
+    }
+
+    /// `promptTokenCount`: always the sum of `promptTokensDetails`.
+    pub(crate) fn prompt(self) -> u32 {
+        self.prompt_text + self.prompt_image
+    }
+
     pub(crate) fn to_json(self) -> Value {
-        let prompt = self.prompt_text + self.prompt_image;
+        let prompt = self.prompt();
+        let candidates = self.candidates();
         let mut m = serde_json::Map::new();
         m.insert("promptTokenCount".into(), json!(prompt));
-        if self.candidates > 0 {
-            m.insert("candidatesTokenCount".into(), json!(self.candidates));
-        }
-        if self.thoughts > 0 {
-            m.insert("thoughtsTokenCount".into(), json!(self.thoughts));
+        if candidates > 0 {
+            m.insert("candidatesTokenCount".into(), json!(candidates));
         }
         m.insert(
             "totalTokenCount".into(),
-            json!(prompt + self.candidates + self.thoughts),
+            json!(prompt + candidates + self.thoughts),
         );
         let mut details = Vec::new();
         if self.prompt_image > 0 {
             details.push(json!({"modality": "IMAGE", "tokenCount": self.prompt_image}));
         }
-        details.push(json!({"modality": "TEXT", "tokenCount": self.prompt_text}));
+        if self.prompt_text > 0 {
+            details.push(json!({"modality": "TEXT", "tokenCount": self.prompt_text}));
+        }
         m.insert("promptTokensDetails".into(), Value::Array(details));
+        let mut details = Vec::new();
         if self.candidates_image > 0 {
-            m.insert(
-                "candidatesTokensDetails".into(),
-                json!([{"modality": "IMAGE", "tokenCount": self.candidates_image}]),
-            );
+            details.push(json!({"modality": "IMAGE", "tokenCount": self.candidates_image}));
+        }
+        if self.candidates_text > 0 {
+            details.push(json!({"modality": "TEXT", "tokenCount": self.candidates_text}));
+        }
+        if !details.is_empty() {
+            m.insert("candidatesTokensDetails".into(), Value::Array(details));
+        }
+        if self.thoughts > 0 {
+            m.insert("thoughtsTokenCount".into(), json!(self.thoughts));
         }
         Value::Object(m)
     }
@@ -134,7 +151,12 @@ pub(crate) struct CandidateOut<'a> {
     pub(crate) content: ContentShape<'a>,
     pub(crate) finish_reason: Option<&'a str>,
     pub(crate) finish_message: Option<&'a str>,
+    /// Whether to list the four `NEGLIGIBLE` safety ratings (finished, unblocked answers).
+    pub(crate) safety_ratings: bool,
 }
+
+/// The ratings Google attaches to a finished answer (the gateway's documented example).
+const SAFETY_RATINGS: &str = r#"[{"category":"HARM_CATEGORY_SEXUALLY_EXPLICIT","probability":"NEGLIGIBLE"},{"category":"HARM_CATEGORY_HATE_SPEECH","probability":"NEGLIGIBLE"},{"category":"HARM_CATEGORY_HARASSMENT","probability":"NEGLIGIBLE"},{"category":"HARM_CATEGORY_DANGEROUS_CONTENT","probability":"NEGLIGIBLE"}]"#;
 
 /// A whole `GenerateContentResponse` (also one SSE chunk).
 pub(crate) struct ResponseOut<'a> {
@@ -189,7 +211,12 @@ impl ResponseOut<'_> {
                 out.push_str(",\"finishMessage\":");
                 push_json_str(&mut out, m);
             }
-            out.push_str(",\"index\":0}]");
+            out.push_str(",\"index\":0");
+            if c.safety_ratings {
+                out.push_str(",\"safetyRatings\":");
+                out.push_str(SAFETY_RATINGS);
+            }
+            out.push_str("}]");
         }
         if let Some(b) = self.block_reason {
             sep(&mut out);
@@ -215,24 +242,61 @@ impl ResponseOut<'_> {
 // ---------------------------------------------------------------------------------------------
 // Error bodies
 
-/// Google's error envelope: `{"error":{"code":int,"message","status","details"?}}`.
+/// Google's error envelope: `{"error":{"code":int,"message","status","details"?}}`, keys
+/// in Google's order.
 pub(crate) fn google_error(
     code: u16,
     status: &str,
     message: &str,
     details: Option<Value>,
 ) -> String {
-    let mut e = json!({"code": code, "message": message, "status": status});
-    if let (Some(d), Some(obj)) = (details, e.as_object_mut()) {
-        obj.insert("details".into(), d);
+    let mut out = format!("{{\"error\":{{\"code\":{code},\"message\":");
+    push_json_str(&mut out, message);
+    out.push_str(",\"status\":");
+    push_json_str(&mut out, status);
+    if let Some(d) = details {
+        out.push_str(",\"details\":");
+        out.push_str(&d.to_string());
     }
-    json!({ "error": e }).to_string()
+    out.push_str("}}");
+    out
 }
 
-/// LiteLLM's error envelope (the gateway's own errors): `code` is a string.
+/// LiteLLM's error envelope (the gateway's own errors): `code` is a string; keys in
+/// LiteLLM's order (`message`, `type`, `param`, `code`).
 pub(crate) fn litellm_error(code: u16, message: &str, error_type: &str, param: Value) -> String {
-    json!({"error": {"message": message, "type": error_type, "param": param, "code": code.to_string()}})
-        .to_string()
+    let mut out = String::from("{\"error\":{\"message\":");
+    push_json_str(&mut out, message);
+    out.push_str(",\"type\":");
+    push_json_str(&mut out, error_type);
+    out.push_str(",\"param\":");
+    out.push_str(&param.to_string());
+    out.push_str(",\"code\":");
+    push_json_str(&mut out, &code.to_string());
+    out.push_str("}}");
+    out
+}
+
+/// A 400 `INVALID_ARGUMENT` with one `BadRequest` field violation per entry (Google leaves
+/// `field` out for top-level problems); the message joins the descriptions with newlines.
+pub(crate) fn bad_request_violations(violations: &[(Option<String>, String)]) -> String {
+    let message: Vec<&str> = violations.iter().map(|(_, d)| d.as_str()).collect();
+    let entries: Vec<Value> = violations
+        .iter()
+        .map(|(field, description)| match field {
+            Some(f) => json!({"field": f, "description": description}),
+            None => json!({"description": description}),
+        })
+        .collect();
+    google_error(
+        400,
+        "INVALID_ARGUMENT",
+        &message.join("\n"),
+        Some(json!([{
+            "@type": "type.googleapis.com/google.rpc.BadRequest",
+            "fieldViolations": entries
+        }])),
+    )
 }
 
 /// The 400 for a request the core's parser or validator rejected.
@@ -270,7 +334,7 @@ pub(crate) fn rate_limit(model: &str) -> String {
     google_error(429, "RESOURCE_EXHAUSTED", &message, Some(details))
 }
 
-/// The interim error a stream can carry after a 200 (no `data:` prefix).
+/// Google's 503 body; also what `stream_error` writes into a stream after a 200.
 pub(crate) fn overloaded() -> String {
     google_error(
         503,
@@ -316,11 +380,11 @@ mod tests {
                 content: ContentShape::Parts(&parts),
                 finish_reason: Some("STOP"),
                 finish_message: None,
+                safety_ratings: true,
             }),
             block_reason: None,
             usage: Some(Usage {
                 prompt_text: 3,
-                candidates: 1120,
                 candidates_image: 1120,
                 thoughts: 10,
                 ..Usage::default()
@@ -335,6 +399,23 @@ mod tests {
         );
         assert_eq!(v["candidates"][0]["content"]["parts"][0]["thought"], true);
         assert_eq!(v["usageMetadata"]["totalTokenCount"], 1133);
+        assert_eq!(v["usageMetadata"]["candidatesTokenCount"], 1120);
+        assert_eq!(
+            v["candidates"][0]["safetyRatings"][0]["probability"],
+            "NEGLIGIBLE"
+        );
+        let e: Value =
+            serde_json::from_str(&google_error(503, "UNAVAILABLE", "m \"q\"", None)).unwrap();
+        assert_eq!(
+            e,
+            json!({"error": {"code": 503, "message": "m \"q\"", "status": "UNAVAILABLE"}})
+        );
+        let e: Value =
+            serde_json::from_str(&litellm_error(429, "b", "budget_exceeded", Value::Null)).unwrap();
+        assert_eq!(
+            e,
+            json!({"error": {"message": "b", "type": "budget_exceeded", "param": null, "code": "429"}})
+        );
         let b = ResponseOut {
             candidate: None,
             block_reason: Some("PROHIBITED_CONTENT"),

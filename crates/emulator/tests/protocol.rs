@@ -64,24 +64,16 @@ fn auth_rules() {
 #[test]
 fn validation_errors_name_the_field() {
     let emu = start();
+    // Google's own wording for what the model does not take.
     let r = generate(
         &emu,
         "gemini-3-pro-image-preview",
         &body("x", Some("1:4"), None),
     );
     assert_eq!(r.status, 400);
-    let v = r.json();
-    assert_eq!(v["error"]["code"], 400);
-    assert_eq!(v["error"]["status"], "INVALID_ARGUMENT");
-    assert!(
-        v["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("aspect_ratio")
-    );
     assert_eq!(
-        v["error"]["details"][0]["fieldViolations"][0]["field"],
-        "aspect_ratio"
+        r.json(),
+        json!({"error": {"code": 400, "message": "Aspect ratio 1:4 is not supported for this model", "status": "INVALID_ARGUMENT"}})
     );
     let r = generate(
         &emu,
@@ -89,7 +81,19 @@ fn validation_errors_name_the_field() {
         &body("x", None, Some("512")),
     );
     assert_eq!(r.status, 400);
-    assert!(r.text().contains("image_size"));
+    assert_eq!(
+        r.json()["error"]["message"],
+        "Image size 512 is not supported for this model"
+    );
+    // What the core rejects still names the field (an empty prompt).
+    let r = generate(&emu, "gemini-3-pro-image-preview", &body(" ", None, None));
+    assert_eq!(r.status, 400);
+    let v = r.json();
+    assert_eq!(v["error"]["status"], "INVALID_ARGUMENT");
+    assert_eq!(
+        v["error"]["details"][0]["fieldViolations"][0]["field"],
+        "prompt"
+    );
     let r = generate(&emu, "gemini-3-pro-image-preview", "{}");
     assert_eq!(r.status, 400);
     assert!(r.text().contains("contents"));
@@ -134,7 +138,7 @@ fn unknown_models_and_routes_are_404() {
     assert_eq!(r.json()["error"]["code"], 404);
     let r = post_raw(
         &format!(
-            "{}/v1beta/models/gemini-2.5-flash-image:countTokens",
+            "{}/v1beta/models/gemini-2.5-flash-image:embedContent",
             emu.gateway_url()
         ),
         "{}",
@@ -142,6 +146,10 @@ fn unknown_models_and_routes_are_404() {
     )
     .unwrap();
     assert_eq!(r.status, 404);
+    assert_eq!(
+        r.json(),
+        json!({"error": {"code": 404, "message": "Method not found.", "status": "NOT_FOUND"}})
+    );
 }
 
 fn second_turn(model_parts: Value) -> String {
@@ -464,6 +472,24 @@ fn stream_faults() {
     )
     .unwrap();
     assert_eq!(r.status, 200);
+    let text = r.text();
+    // An SSE event of its own: `data: {"error":…}` and a blank line.
+    assert!(
+        text.ends_with("\r\n\r\n") && text.contains("\r\n\r\ndata: {\"error\""),
+        "{text}"
+    );
+    let (events, _) = sse_events(&text);
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1]["error"]["code"], 503);
+    assert_eq!(events[1]["error"]["status"], "UNAVAILABLE");
+
+    // The raw framing, kept as its own fault: a bare JSON line without `data:`.
+    let r = post_raw(
+        &url,
+        &body("s [[fault:stream_error_raw]]", None, None),
+        &[("x-goog-api-key", KEY)],
+    )
+    .unwrap();
     let text = r.text();
     let last = text.trim_end().lines().last().unwrap();
     assert!(last.starts_with("{\"error\""), "{last}");
