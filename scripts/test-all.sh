@@ -8,6 +8,10 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # No debug info: smaller target/, faster links, and no rebuild between build and test.
 export CARGO_PROFILE_DEV_DEBUG=0
 export CARGO_INCREMENTAL=0
+# One target triple for every cargo call: the napi CLI always passes --target <host>, so
+# without this the bindings would rebuild every dependency into a second directory.
+# Built files live in target/<triple>/debug/.
+export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}"
 export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}"
 
 step() { printf '\n==> %s\n' "$*"; }
