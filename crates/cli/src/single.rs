@@ -187,8 +187,18 @@ type Written = (Vec<ImageInfo>, ResponseMeta, Vec<String>);
 /// (first) input image for `edit` (`photo.jpg` -> `photo-<hash>.jpg`); the hash covers the
 /// prompt and options.
 fn output_stem(job: &Job, model: &str) -> String {
-    let ratio = job.image.aspect_ratio.map(|r| r.as_str()).unwrap_or("");
-    let size = job.image.image_size.map(|s| s.as_str()).unwrap_or("");
+    let ratio = job
+        .image
+        .aspect_ratio
+        .as_ref()
+        .map(|r| r.as_str())
+        .unwrap_or("");
+    let size = job
+        .image
+        .image_size
+        .as_ref()
+        .map(|s| s.as_str())
+        .unwrap_or("");
     let inputs: Vec<String> = job.images.iter().map(|p| p.display().to_string()).collect();
     let inputs = inputs.join("\n");
     let extra: [&[u8]; 4] = [

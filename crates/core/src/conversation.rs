@@ -30,7 +30,7 @@ pub const CONVERSATION_FORMAT_VERSION: u64 = 1;
 /// let options = RequestOptions::from_value(&serde_json::json!({"aspect_ratio": "16:9"}))?;
 /// let mut chat = Conversation::new("gemini-3-pro-image-preview", options);
 /// let request = chat.begin_turn(vec![Part::text("a cabin in the snow")]);
-/// assert_eq!(request.config.aspect_ratio.map(|r| r.as_str()), Some("16:9"));
+/// assert_eq!(request.config.aspect_ratio.as_ref().map(|r| r.as_str()), Some("16:9"));
 /// chat.abort_turn();
 /// let saved = chat.to_json();
 /// let restored = Conversation::from_json(saved.as_bytes(), None)?;
@@ -434,9 +434,12 @@ mod tests {
                 &options(serde_json::json!({"imageSize": "2K"})),
             )
             .unwrap();
-        assert_eq!(request.config.image_size.map(|s| s.as_str()), Some("2K"));
         assert_eq!(
-            request.config.aspect_ratio.map(|r| r.as_str()),
+            request.config.image_size.as_ref().map(|s| s.as_str()),
+            Some("2K")
+        );
+        assert_eq!(
+            request.config.aspect_ratio.as_ref().map(|r| r.as_str()),
             Some("16:9")
         );
         conv.abort_turn();
@@ -450,7 +453,10 @@ mod tests {
         assert_eq!(err.field(), Some("model"));
         conv.set_options(options(serde_json::json!({"aspect_ratio": "1:1"})));
         let request = conv.begin_turn(vec![Part::text("y")]);
-        assert_eq!(request.config.aspect_ratio.map(|r| r.as_str()), Some("1:1"));
+        assert_eq!(
+            request.config.aspect_ratio.as_ref().map(|r| r.as_str()),
+            Some("1:1")
+        );
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub use http::{
     HttpRequest, USER_AGENT, build_http_request,
 };
 pub use model::ModelCapabilities;
-pub use options::{AspectRatio, ImageSize, Modality};
+pub use options::{AspectRatio, ImageSize, Modality, UnknownValue};
 pub use request::{
     DEFAULT_MAX_INLINE_BYTES, GenerateRequest, GenerationConfig, SafetySetting, ThinkingConfig,
 };

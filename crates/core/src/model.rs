@@ -193,9 +193,10 @@ impl ModelCapabilities {
                 let (w, h) = base.unwrap_or((1024, 1024));
                 match size {
                     ImageSize::Size512 => (w / 2, h / 2),
-                    ImageSize::Size1K => (w, h),
                     ImageSize::Size2K => (w * 2, h * 2),
                     ImageSize::Size4K => (w * 4, h * 4),
+                    // 1K, and a size this table does not know.
+                    _ => (w, h),
                 }
             }
         }
@@ -205,9 +206,9 @@ impl ModelCapabilities {
     pub fn output_tokens(&self, size: Option<ImageSize>) -> u32 {
         let index = match size.unwrap_or(ImageSize::Size1K) {
             ImageSize::Size512 => 0,
-            ImageSize::Size1K => 1,
             ImageSize::Size2K => 2,
             ImageSize::Size4K => 3,
+            _ => 1,
         };
         self.tokens[index]
     }

@@ -346,6 +346,21 @@ impl GenerateRequest {
                 ));
             }
         }
+        if let (Some(other), Some(_)) = (
+            config
+                .response_modalities
+                .iter()
+                .find(|m| matches!(m, Modality::Other(_))),
+            caps,
+        ) {
+            return Err(Error::invalid(
+                "response_modalities",
+                format!(
+                    "{} does not return {other}; image models return TEXT and IMAGE",
+                    self.model_id()
+                ),
+            ));
+        }
         if !config.response_modalities.is_empty()
             && !config.response_modalities.contains(&Modality::Image)
         {
@@ -482,6 +497,24 @@ mod tests {
 
     fn png() -> Vec<u8> {
         b64::decode(PNG.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn open_values_pass_for_unknown_models_only() {
+        let new_ratio = AspectRatio::other("2:1").unwrap();
+        let future = GenerateRequest::text_to_image("gemini-9-image", "x")
+            .with_aspect_ratio(new_ratio)
+            .with_image_size(ImageSize::other("8K").unwrap())
+            .with_response_modalities(vec![Modality::Image, Modality::other("AUDIO").unwrap()]);
+        assert_eq!(future.validate(), Ok(()));
+        let known = future.clone().with_model("gemini-3-pro-image-preview");
+        assert_eq!(known.validate().unwrap_err().field(), Some("aspect_ratio"));
+        let known = GenerateRequest::text_to_image("gemini-2.5-flash-image", "x")
+            .with_response_modalities(vec![Modality::Image, Modality::other("AUDIO").unwrap()]);
+        assert_eq!(
+            known.validate().unwrap_err().field(),
+            Some("response_modalities")
+        );
     }
 
     #[test]

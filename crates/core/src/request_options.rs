@@ -24,7 +24,7 @@ use crate::request::{GenerateRequest, SafetySetting, ThinkingConfig};
 /// }))?;
 /// let request = GenerateRequest::text_to_image("gemini-3-pro-image-preview", "a red fox")
 ///     .with_options(&options);
-/// assert_eq!(request.config.image_size.map(|s| s.as_str()), Some("2K"));
+/// assert_eq!(request.config.image_size.as_ref().map(|s| s.as_str()), Some("2K"));
 ///
 /// let err = RequestOptions::from_value(&serde_json::json!({"aspect": "16:9"})).unwrap_err();
 /// assert_eq!(err.field(), Some("aspect"));

@@ -69,11 +69,8 @@ fn settings_json(request: &GenerateRequest) -> Map<String, Value> {
 
 fn generation_config_json(config: &GenerationConfig) -> Map<String, Value> {
     let mut out = Map::new();
-    let modalities: Vec<&str> = config
-        .effective_modalities()
-        .iter()
-        .map(|m| m.as_str())
-        .collect();
+    let effective = config.effective_modalities();
+    let modalities: Vec<&str> = effective.iter().map(|m| m.as_str()).collect();
     out.insert("responseModalities".into(), json!(modalities));
     let mut image = Map::new();
     if let Some(ratio) = config.aspect_ratio {

@@ -364,8 +364,18 @@ fn json_type(value: &Value) -> &'static str {
 
 /// `slug-hash` of the prompt and options: stable across re-runs and line moves.
 fn default_id(item: &Item) -> String {
-    let ratio = item.options.aspect_ratio.map(|r| r.as_str()).unwrap_or("");
-    let size = item.options.image_size.map(|s| s.as_str()).unwrap_or("");
+    let ratio = item
+        .options
+        .aspect_ratio
+        .as_ref()
+        .map(|r| r.as_str())
+        .unwrap_or("");
+    let size = item
+        .options
+        .image_size
+        .as_ref()
+        .map(|s| s.as_str())
+        .unwrap_or("");
     let images: Vec<String> = item
         .images
         .iter()
