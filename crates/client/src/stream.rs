@@ -36,6 +36,7 @@ impl Client {
     ///         StreamEvent::ThoughtImage(draft) => eprintln!("draft: {} bytes", draft.data.len()),
     ///         StreamEvent::Text(text) => println!("{text}"),
     ///         StreamEvent::Image(image) => std::fs::write("cabin.jpg", &image.data)?,
+    ///         StreamEvent::Done(summary) => eprintln!("done: {:?}", summary.finish_reason),
     ///         _ => {}
     ///     }
     /// }
@@ -250,6 +251,8 @@ impl ImageStream {
             match parser.finish() {
                 Ok((events, merged)) => {
                     self.pending.extend(events);
+                    self.pending
+                        .push_back(StreamEvent::Done(Box::new(merged.summary())));
                     self.merged = Some(merged);
                 }
                 Err(err) => self.fail(err),

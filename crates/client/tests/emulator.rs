@@ -130,7 +130,7 @@ fn stream_yields_events_in_order_and_merges() {
     let kinds: Vec<&str> = (&mut stream)
         .map(|event| event.expect("event").kind())
         .collect();
-    assert_eq!(kinds, ["thought_text", "thought_image", "image"]);
+    assert_eq!(kinds, ["thought_text", "thought_image", "image", "done"]);
     assert_eq!(stream.attempts(), 1);
     let merged = stream.finish().expect("merged");
     assert_eq!(merged.images().len(), 1);

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use gemini_image::{Client, ErrorKind, GenerateRequest};
+use gemini_image::{Client, ErrorKind, GenerateRequest, StreamEvent};
 use support::loopback::{Canned, Loopback};
 
 const PNG_B64: &str =
@@ -131,6 +131,13 @@ fn events_arrive_before_the_body_ends() {
     release_tx.send(()).expect("release");
     let second = stream.next().expect("event").expect("ok");
     assert_eq!(second.kind(), "image");
+    match stream.next() {
+        Some(Ok(StreamEvent::Done(summary))) => {
+            assert_eq!(summary.finish_reason.as_deref(), Some("STOP"));
+            assert!(summary.images.is_empty(), "images came as their own events");
+        }
+        other => panic!("expected the done event, got {other:?}"),
+    }
     assert!(stream.next().is_none());
     let merged = stream.finish().expect("merged");
     assert_eq!(merged.thought_signatures(), ["c2ln"]);
@@ -180,7 +187,7 @@ fn a_cut_before_the_first_byte_is_retried() {
     assert_eq!(info.attempts, 2);
     assert_eq!(info.retry_delays.len(), 1);
     let kinds: Vec<&str> = stream.map(|e| e.expect("ok").kind()).collect();
-    assert_eq!(kinds, ["thought_text", "image"]);
+    assert_eq!(kinds, ["thought_text", "image", "done"]);
     assert_eq!(connections.load(Ordering::SeqCst), 2);
 }
 

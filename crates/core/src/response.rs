@@ -463,6 +463,24 @@ impl GenerateResponse {
         self.into_output().images
     }
 
+    /// Everything but the images, as an [`ImageOutput`] whose `images` and `thought_images`
+    /// are empty (what a stream's final `done` event carries: its images came as events).
+    pub fn summary(&self) -> ImageOutput {
+        ImageOutput {
+            images: Vec::new(),
+            thought_images: Vec::new(),
+            text: self.text(),
+            thoughts: self.thought_text(),
+            finish_reason: self.finish_reason().map(|r| r.as_str().to_string()),
+            finish_message: self.finish_message().map(str::to_string),
+            block_reason: self.prompt_blocked().map(|r| r.as_str().to_string()),
+            safety_ratings: self.safety_ratings().to_vec(),
+            usage: self.usage_metadata.clone(),
+            model_version: self.model_version.clone(),
+            response_id: self.response_id.clone(),
+        }
+    }
+
     /// Splits the response into owned pieces without copying an image: what a language
     /// binding hands over to its runtime. When every image was flagged as a thought but the
     /// model finished normally, the last one is the final image (as in

@@ -2,7 +2,7 @@
 
 use crate::content::{Blob, Content, Part, PartData, ROLE_MODEL};
 use crate::error::Error;
-use crate::response::{Candidate, GenerateResponse};
+use crate::response::{Candidate, GenerateResponse, ImageOutput};
 use crate::sse::SseDecoder;
 
 /// Something that arrived on a stream, part by part.
@@ -17,16 +17,23 @@ pub enum StreamEvent {
     Text(String),
     /// A final image.
     Image(Blob),
+    /// The stream ended normally: everything but the images (finish reason and message,
+    /// block reason, usage, model version, response id, the whole text and thoughts), as
+    /// [`GenerateResponse::summary`] gives it. Sent last by the client's stream; a
+    /// [`StreamParser`] user builds it from the merged response.
+    Done(Box<ImageOutput>),
 }
 
 impl StreamEvent {
-    /// `thought_text`, `thought_image`, `text` or `image` (as in the shared test vectors).
+    /// `thought_text`, `thought_image`, `text`, `image` or `done` (as in the shared test
+    /// vectors).
     pub fn kind(&self) -> &'static str {
         match self {
             StreamEvent::ThoughtText(_) => "thought_text",
             StreamEvent::ThoughtImage(_) => "thought_image",
             StreamEvent::Text(_) => "text",
             StreamEvent::Image(_) => "image",
+            StreamEvent::Done(_) => "done",
         }
     }
 }
