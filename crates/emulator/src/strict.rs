@@ -6,8 +6,6 @@
 //! Values are walked as borrowed [`RawValue`]s, so a 100 MB inline image is scanned once
 //! and never copied.
 
-use std::collections::BTreeMap;
-
 use serde_json::value::RawValue;
 
 /// One rejected field: Google's `BadRequest.fieldViolations` entry.
@@ -31,6 +29,8 @@ pub(crate) struct Seen {
     pub(crate) has_contents: bool,
     /// Whether some content had an empty (or missing) `parts`.
     pub(crate) empty_parts: bool,
+    /// A `role` of a turn in `contents` other than `user` or `model`.
+    pub(crate) bad_role: Option<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -293,8 +293,38 @@ fn json_error(e: &serde_json::Error) -> String {
     }
 }
 
-fn object(raw: &RawValue) -> Option<BTreeMap<String, &RawValue>> {
-    serde_json::from_str(raw.get()).ok()
+/// An object's members in the order they were sent (Google reports in that order).
+type Members<'a> = Vec<(String, &'a RawValue)>;
+
+struct Ordered<'a>(Members<'a>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Ordered<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Ordered<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut m: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, &'de RawValue>()? {
+                    out.push((k, v));
+                }
+                Ok(Ordered(out))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+fn object(raw: &RawValue) -> Option<Members<'_>> {
+    serde_json::from_str::<Ordered<'_>>(raw.get())
+        .ok()
+        .map(|o| o.0)
 }
 
 fn array(raw: &RawValue) -> Option<Vec<&RawValue>> {
@@ -357,7 +387,7 @@ impl Walker<'_> {
         });
     }
 
-    fn message(&mut self, map: &BTreeMap<String, &RawValue>, path: &str, fields: &[Field]) {
+    fn message(&mut self, map: &[(String, &RawValue)], path: &str, fields: &[Field]) {
         for (key, raw) in map {
             let wanted = camel(key);
             let Some(field) = fields.iter().find(|f| f.json == wanted) else {
@@ -396,7 +426,9 @@ impl Walker<'_> {
             }
             self.note(path, field, raw);
         }
-        if fields.iter().any(|f| f.proto == "parts") && !map.keys().any(|k| camel(k) == "parts") {
+        if fields.iter().any(|f| f.proto == "parts")
+            && !map.iter().any(|(k, _)| camel(k) == "parts")
+        {
             self.seen.empty_parts = true;
         }
     }
@@ -408,6 +440,12 @@ impl Walker<'_> {
             ("", "contents") => self.seen.has_contents = true,
             ("generation_config.image_config", "image_size") => self.seen.image_size = text(),
             ("generation_config.image_config", "aspect_ratio") => self.seen.aspect_ratio = text(),
+            (p, "role") if p.starts_with("contents[") => {
+                if let Some(role) = text().filter(|r| !r.is_empty() && r != "user" && r != "model")
+                {
+                    self.seen.bad_role.get_or_insert(role);
+                }
+            }
             _ => {}
         }
         if field.proto == "inline_data" && path.starts_with("contents[") {
@@ -496,7 +534,12 @@ impl Walker<'_> {
                 }
             }
             Kind::Msg(type_name, fields) => match object(raw) {
-                Some(map) => self.message(&map, path, fields),
+                Some(map) => {
+                    self.message(&map, path, fields);
+                    if type_name == "Part" {
+                        self.one_data_field(&map, path);
+                    }
+                }
                 None => {
                     let t = format!(
                         "type.googleapis.com/google.ai.generativelanguage.{}.{type_name}",
@@ -505,6 +548,36 @@ impl Walker<'_> {
                     self.invalid(path, t, raw);
                 }
             },
+        }
+    }
+}
+
+/// The members of `Part`'s `data` oneof.
+const PART_DATA: &[&str] = &[
+    "text",
+    "inlineData",
+    "fileData",
+    "functionCall",
+    "functionResponse",
+    "executableCode",
+    "codeExecutionResult",
+];
+
+impl Walker<'_> {
+    /// A part carries one kind of data: a second one is Google's oneof error.
+    fn one_data_field(&mut self, map: &[(String, &RawValue)], path: &str) {
+        let set: Vec<&String> = map
+            .iter()
+            .filter(|(k, v)| PART_DATA.contains(&camel(k).as_str()) && v.get() != "null")
+            .map(|(k, _)| k)
+            .collect();
+        if let [_, second, ..] = set.as_slice() {
+            self.violations.push(Violation {
+                field: Some(path.to_string()),
+                description: format!(
+                    "Invalid JSON payload received. Oneof field 'data' is already set. Cannot set '{second}'"
+                ),
+            });
         }
     }
 }
@@ -590,6 +663,19 @@ mod tests {
         );
         assert!(v[0].description.contains("Base64 decoding failed"), "{v:?}");
         assert!(err("{not json").len() == 1);
+        let v = err(
+            r#"{"contents":[{"parts":[{"text":"x","inlineData":{"mimeType":"image/png","data":"AA=="}}]}]}"#,
+        );
+        assert_eq!(
+            v[0].description,
+            "Invalid JSON payload received. Oneof field 'data' is already set. Cannot set 'inlineData'"
+        );
+        let seen = check_generate(
+            br#"{"contents":[{"role":"assistant","parts":[{"text":"x"}]}]}"#,
+            "v1beta",
+        )
+        .unwrap();
+        assert_eq!(seen.bad_role.as_deref(), Some("assistant"));
         assert!(err("[1]")[0].description.contains("Expected an object"));
     }
 
