@@ -245,6 +245,31 @@ describe("@google/genai against gemini-image emulator", () => {
     );
     assert.equal(JSON.parse(e.message).error.status, "INVALID_ARGUMENT");
     assert.match(e.message, /Unsupported image_size '2k'/);
+    const png = solidPng(8, 8, [1, 2, 3]).toString("base64");
+    const withImages = (mimeType, n) => [
+      {
+        role: "user",
+        parts: [...Array(n).fill({ inlineData: { mimeType, data: png } }), { text: "x" }],
+      },
+    ];
+    e = await rejectsWith(
+      () =>
+        google.models.generateContent({
+          model: "gemini-2.5-flash-image",
+          contents: withImages("image/gif", 1),
+        }),
+      400,
+    );
+    assert.equal(JSON.parse(e.message).error.message, "Unsupported MIME type: image/gif");
+    e = await rejectsWith(
+      () =>
+        google.models.generateContent({
+          model: "gemini-2.5-flash-image",
+          contents: withImages("image/png", 4),
+        }),
+      400,
+    );
+    assert.match(JSON.parse(e.message).error.message, /^Too many input images/);
     e = await rejectsWith(
       () => google.models.generateContent({ model: "nano-banana-pro", contents: "x" }),
       404,

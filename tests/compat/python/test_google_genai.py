@@ -169,6 +169,20 @@ def test_google_rejections_raise_client_errors(google):
             config=types.GenerateContentConfig(image_config=types.ImageConfig(aspect_ratio="1:4")),
         )
     assert e.value.message == "Aspect ratio 1:4 is not supported for this model"
+    # An input type Gemini does not take, and more input images than the model takes.
+    png = solid_png(8, 8, (1, 2, 3))
+    with pytest.raises(errors.ClientError) as e:
+        google.models.generate_content(
+            model="gemini-2.5-flash-image",
+            contents=[types.Part.from_bytes(data=png, mime_type="image/gif"), "x"],
+        )
+    assert e.value.message == "Unsupported MIME type: image/gif"
+    with pytest.raises(errors.ClientError) as e:
+        google.models.generate_content(
+            model="gemini-2.5-flash-image",
+            contents=[types.Part.from_bytes(data=png, mime_type="image/png")] * 4 + ["x"],
+        )
+    assert e.value.code == 400 and e.value.message.startswith("Too many input images")
     # Gateway aliases are not Google model ids.
     with pytest.raises(errors.ClientError) as e:
         google.models.generate_content(model="nano-banana-pro", contents="x")
