@@ -436,6 +436,30 @@ describe("@google/genai against gemini-image emulator", () => {
     await rejectsWith(() => google.models.get({ model: "gemini-9-ultra-image" }), 404);
   });
 
+  test("configured by the environment alone", async () => {
+    // The banner's `or env:` line: no options at all.
+    const saved = { ...process.env };
+    process.env.GOOGLE_GEMINI_BASE_URL = emu.url;
+    process.env.GEMINI_API_KEY = KEY;
+    delete process.env.GOOGLE_API_KEY;
+    try {
+      const envClient = new GoogleGenAI({});
+      const response = await envClient.models.generateContent({
+        model: "gemini-2.5-flash-image",
+        contents: "an env cat",
+      });
+      assert.equal(finalImage(response).mimeType, "image/png");
+      // The emulator sends finishMessage (checked over raw HTTP in Rust); the SDK drops it.
+      const blocked = await envClient.models.generateContent({
+        model: "gemini-3-pro-image-preview",
+        contents: "x [[fault:image_safety]]",
+      });
+      assert.equal(blocked.candidates[0].finishMessage, undefined);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   test("the gateway route: aliases, keep-alive comments, budget", async () => {
     const response = await gateway.models.generateContent({
       model: "nano-banana-pro",

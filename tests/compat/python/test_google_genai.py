@@ -354,3 +354,19 @@ def test_gateway_route(gateway, emulator):
     )
     chunks = list(quiet.models.generate_content_stream(model="nano-banana-pro", contents="a quiet stream"))
     assert chunks[-1].candidates[0].finish_reason == types.FinishReason.STOP
+
+
+def test_configured_by_environment_alone(emulator, monkeypatch):
+    # The banner's `or env:` line: no arguments at all.
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", emulator.url)
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    env_client = genai.Client()
+    response = env_client.models.generate_content(model="gemini-2.5-flash-image", contents="an env cat")
+    assert final_image(response).mime_type == "image/png"
+    # The emulator sends finishMessage (checked over raw HTTP in Rust); google-genai drops it.
+    blocked = env_client.models.generate_content(
+        model="gemini-3-pro-image-preview", contents="x [[fault:image_safety]]"
+    )
+    assert blocked.candidates[0].finish_message is None
+
