@@ -955,7 +955,9 @@ impl Answer {
                             let t = left.min(step);
                             pieces.push(Piece::Pause(t));
                             left -= t;
-                            if self.sse {
+                            // Keep-alive pings only where comments are on (the gateway
+                            // route by default): Google's streams just go quiet.
+                            if self.sse && self.keepalive {
                                 pieces
                                     .push(Piece::Data(Bytes::from_static(b": keep-alive\r\n\r\n")));
                             }

@@ -506,6 +506,18 @@ fn keepalive_comments_per_route() {
         stream(&emu.gateway_url(), "k5", &[("x-emulator-keepalive", "off")]),
         0
     );
+    // A stalled stream goes quiet on Google's route, and pings on the gateway's.
+    assert_eq!(
+        stream(&emu.url(), "k7 [[fault:slow_body]] [[delay:600]]", &[]),
+        0
+    );
+    assert!(
+        stream(
+            &emu.gateway_url(),
+            "k8 [[fault:slow_body]] [[delay:600]]",
+            &[]
+        ) >= 3
+    );
     let quiet = Emulator::start(EmulatorConfig::default().with_gateway_keepalive(false)).unwrap();
     assert_eq!(stream(&quiet.gateway_url(), "k6", &[]), 0);
 }
