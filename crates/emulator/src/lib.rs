@@ -101,7 +101,7 @@
 //! | `internal` | 500 `INTERNAL` |
 //! | `html_502` | 502 with an HTML page, `content-type: text/html` |
 //! | `slow` | nothing for the delay, then the normal answer (combines with the others) |
-//! | `slow_body` | status and headers at once; the body stalls for the delay half-way (streams: after the first event, with `: keep-alive` comments every 250 ms) |
+//! | `slow_body` | status and headers at once; the body stalls for the delay half-way (streams: after the first event, with `: keep-alive` comments every 250 ms where comments are on, i.e. under `/gemini` by default) |
 //! | `drop` | status, headers and part of the body (streams: the first event), then the connection is cut |
 //! | `image_safety` | 200, `finishReason: IMAGE_SAFETY` with its `finishMessage`, content `{}` |
 //! | `prohibited` | 200, `finishReason: IMAGE_PROHIBITED_CONTENT` with a `finishMessage` |

@@ -955,7 +955,9 @@ impl Answer {
                             let t = left.min(step);
                             pieces.push(Piece::Pause(t));
                             left -= t;
-                            if self.sse {
+                            // Keep-alive pings only where comments are on (the gateway
+                            // route by default): Google's streams just go quiet.
+                            if self.sse && self.keepalive {
                                 pieces
                                     .push(Piece::Data(Bytes::from_static(b": keep-alive\r\n\r\n")));
                             }
@@ -1190,6 +1192,9 @@ fn google_checks(seen: &strict::Seen, caps: &ModelCapabilities) -> Result<(), Re
     if seen.empty_parts {
         return Err(google_400("Request has empty input."));
     }
+    if seen.bad_role.is_some() {
+        return Err(google_400("Please use a valid role: user, model."));
+    }
     if let Some(ratio) = &seen.aspect_ratio {
         match ratio.parse::<AspectRatio>() {
             Ok(r) if AspectRatio::ALL.iter().any(|a| a.as_str() == ratio) => {
@@ -1299,6 +1304,11 @@ async fn handle(
     }
     .map_err(|e| core_error(&e))?;
     check_image_count(&req, caps, &model_id)?;
+    if req.config.candidate_count.is_some_and(|n| n > 1) {
+        return Err(google_400(
+            "Multiple candidates is not enabled for this model",
+        ));
+    }
     if caps.image_sizes.is_empty() {
         // Like the real server, models without sizes ignore imageSize silently.
         req.config.image_size = None;

@@ -295,6 +295,28 @@ fn never_more_lenient_than_google() {
     );
     assert_eq!(r.status, 400);
     assert!(error_of(&r).2.contains("(TYPE_FLOAT)"));
+    // Two kinds of data in one part, a role Google does not know, several candidates.
+    let r = post(
+        &url,
+        r#"{"contents":[{"parts":[{"text":"x","fileData":{"fileUri":"https://x/y.png"}}]}]}"#,
+    );
+    assert_eq!(
+        error_of(&r).2,
+        "Invalid JSON payload received. Oneof field 'data' is already set. Cannot set 'fileData'"
+    );
+    let r = post(
+        &url,
+        r#"{"contents":[{"role":"assistant","parts":[{"text":"x"}]}]}"#,
+    );
+    assert_eq!(error_of(&r).2, "Please use a valid role: user, model.");
+    let r = post(
+        &url,
+        r#"{"contents":[{"parts":[{"text":"x"}]}],"generationConfig":{"candidateCount":2}}"#,
+    );
+    assert_eq!(
+        error_of(&r).2,
+        "Multiple candidates is not enabled for this model"
+    );
     // Malformed JSON, missing contents, empty parts.
     let r = post(&url, "{not json");
     assert!(error_of(&r).2.starts_with("Invalid JSON payload received."));
@@ -483,6 +505,18 @@ fn keepalive_comments_per_route() {
     assert_eq!(
         stream(&emu.gateway_url(), "k5", &[("x-emulator-keepalive", "off")]),
         0
+    );
+    // A stalled stream goes quiet on Google's route, and pings on the gateway's.
+    assert_eq!(
+        stream(&emu.url(), "k7 [[fault:slow_body]] [[delay:600]]", &[]),
+        0
+    );
+    assert!(
+        stream(
+            &emu.gateway_url(),
+            "k8 [[fault:slow_body]] [[delay:600]]",
+            &[]
+        ) >= 3
     );
     let quiet = Emulator::start(EmulatorConfig::default().with_gateway_keepalive(false)).unwrap();
     assert_eq!(stream(&quiet.gateway_url(), "k6", &[]), 0);

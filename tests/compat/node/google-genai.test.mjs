@@ -245,6 +245,31 @@ describe("@google/genai against gemini-image emulator", () => {
     );
     assert.equal(JSON.parse(e.message).error.status, "INVALID_ARGUMENT");
     assert.match(e.message, /Unsupported image_size '2k'/);
+    const png = solidPng(8, 8, [1, 2, 3]).toString("base64");
+    const withImages = (mimeType, n) => [
+      {
+        role: "user",
+        parts: [...Array(n).fill({ inlineData: { mimeType, data: png } }), { text: "x" }],
+      },
+    ];
+    e = await rejectsWith(
+      () =>
+        google.models.generateContent({
+          model: "gemini-2.5-flash-image",
+          contents: withImages("image/gif", 1),
+        }),
+      400,
+    );
+    assert.equal(JSON.parse(e.message).error.message, "Unsupported MIME type: image/gif");
+    e = await rejectsWith(
+      () =>
+        google.models.generateContent({
+          model: "gemini-2.5-flash-image",
+          contents: withImages("image/png", 4),
+        }),
+      400,
+    );
+    assert.match(JSON.parse(e.message).error.message, /^Too many input images/);
     e = await rejectsWith(
       () => google.models.generateContent({ model: "nano-banana-pro", contents: "x" }),
       404,
@@ -409,6 +434,30 @@ describe("@google/genai against gemini-image emulator", () => {
     });
     assert.equal(counted.totalTokens, 5);
     await rejectsWith(() => google.models.get({ model: "gemini-9-ultra-image" }), 404);
+  });
+
+  test("configured by the environment alone", async () => {
+    // The banner's `or env:` line: no options at all.
+    const saved = { ...process.env };
+    process.env.GOOGLE_GEMINI_BASE_URL = emu.url;
+    process.env.GEMINI_API_KEY = KEY;
+    delete process.env.GOOGLE_API_KEY;
+    try {
+      const envClient = new GoogleGenAI({});
+      const response = await envClient.models.generateContent({
+        model: "gemini-2.5-flash-image",
+        contents: "an env cat",
+      });
+      assert.equal(finalImage(response).mimeType, "image/png");
+      // The emulator sends finishMessage (checked over raw HTTP in Rust); the SDK drops it.
+      const blocked = await envClient.models.generateContent({
+        model: "gemini-3-pro-image-preview",
+        contents: "x [[fault:image_safety]]",
+      });
+      assert.equal(blocked.candidates[0].finishMessage, undefined);
+    } finally {
+      process.env = saved;
+    }
   });
 
   test("the gateway route: aliases, keep-alive comments, budget", async () => {

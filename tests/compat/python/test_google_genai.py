@@ -169,6 +169,20 @@ def test_google_rejections_raise_client_errors(google):
             config=types.GenerateContentConfig(image_config=types.ImageConfig(aspect_ratio="1:4")),
         )
     assert e.value.message == "Aspect ratio 1:4 is not supported for this model"
+    # An input type Gemini does not take, and more input images than the model takes.
+    png = solid_png(8, 8, (1, 2, 3))
+    with pytest.raises(errors.ClientError) as e:
+        google.models.generate_content(
+            model="gemini-2.5-flash-image",
+            contents=[types.Part.from_bytes(data=png, mime_type="image/gif"), "x"],
+        )
+    assert e.value.message == "Unsupported MIME type: image/gif"
+    with pytest.raises(errors.ClientError) as e:
+        google.models.generate_content(
+            model="gemini-2.5-flash-image",
+            contents=[types.Part.from_bytes(data=png, mime_type="image/png")] * 4 + ["x"],
+        )
+    assert e.value.code == 400 and e.value.message.startswith("Too many input images")
     # Gateway aliases are not Google model ids.
     with pytest.raises(errors.ClientError) as e:
         google.models.generate_content(model="nano-banana-pro", contents="x")
@@ -340,3 +354,19 @@ def test_gateway_route(gateway, emulator):
     )
     chunks = list(quiet.models.generate_content_stream(model="nano-banana-pro", contents="a quiet stream"))
     assert chunks[-1].candidates[0].finish_reason == types.FinishReason.STOP
+
+
+def test_configured_by_environment_alone(emulator, monkeypatch):
+    # The banner's `or env:` line: no arguments at all.
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", emulator.url)
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    env_client = genai.Client()
+    response = env_client.models.generate_content(model="gemini-2.5-flash-image", contents="an env cat")
+    assert final_image(response).mime_type == "image/png"
+    # The emulator sends finishMessage (checked over raw HTTP in Rust); google-genai drops it.
+    blocked = env_client.models.generate_content(
+        model="gemini-3-pro-image-preview", contents="x [[fault:image_safety]]"
+    )
+    assert blocked.candidates[0].finish_message is None
+
