@@ -12,7 +12,6 @@ export CARGO_INCREMENTAL=0
 # without this the bindings would rebuild every dependency into a second directory.
 # Built files live in target/<triple>/debug/.
 export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}"
-export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}"
 
 step() { printf '\n==> %s\n' "$*"; }
 
