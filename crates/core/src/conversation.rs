@@ -327,29 +327,13 @@ fn camel_keys(value: Value) -> Value {
                     } else {
                         camel_keys(value)
                     };
-                    (camel_case(&key), value)
+                    (crate::casing::camel_case(&key), value)
                 })
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.into_iter().map(camel_keys).collect()),
         other => other,
     }
-}
-
-fn camel_case(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    let mut upper = false;
-    for c in key.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

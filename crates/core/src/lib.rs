@@ -41,6 +41,7 @@
 
 mod api_error;
 mod b64;
+pub mod casing;
 mod content;
 mod conversation;
 mod duration;

@@ -86,20 +86,6 @@ pub const REQUEST_OPTION_KEYS: &[&str] = &[
     "extra",
 ];
 
-/// `topP` -> `top_p`; snake_case keys pass unchanged.
-fn snake_case(key: &str) -> String {
-    let mut out = String::with_capacity(key.len() + 4);
-    for c in key.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// A value's JSON type, for messages.
 fn type_name(value: &Value) -> &'static str {
     match value {
@@ -174,7 +160,7 @@ fn entries<'v>(
 ) -> Result<Vec<(String, &'v Value)>, Error> {
     let mut out = Vec::with_capacity(map.len());
     for (key, value) in map {
-        let name = snake_case(key);
+        let name = crate::casing::snake_case(key);
         if !allowed.contains(&name.as_str()) {
             return Err(Error::invalid(
                 format!("{prefix}{key}"),

@@ -491,19 +491,7 @@ impl GenerateResponse {
             .iter()
             .all(|p| p.as_blob().is_none() || p.thought)
             && self.images().len() == 1;
-        let mut output = ImageOutput {
-            images: Vec::new(),
-            thought_images: Vec::new(),
-            text: self.text(),
-            thoughts: self.thought_text(),
-            finish_reason: self.finish_reason().map(|r| r.as_str().to_string()),
-            finish_message: self.finish_message().map(str::to_string),
-            block_reason: self.prompt_blocked().map(|r| r.as_str().to_string()),
-            safety_ratings: self.safety_ratings().to_vec(),
-            usage: self.usage_metadata,
-            model_version: self.model_version,
-            response_id: self.response_id,
-        };
+        let mut output = self.summary();
         let parts = self
             .candidates
             .into_iter()

@@ -233,22 +233,6 @@ impl GenerateRequest {
     }
 }
 
-fn camel(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    let mut upper = false;
-    for c in key.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 fn typed<T: serde::de::DeserializeOwned>(field: &str, value: Value) -> Result<T, Error> {
     serde_json::from_value(value).map_err(|e| {
         Error::invalid(
@@ -265,7 +249,7 @@ fn read_generation_config(
 ) -> Result<Map<String, Value>, Error> {
     let mut unknown = Map::new();
     for (key, value) in raw {
-        match camel(&key).as_str() {
+        match crate::casing::camel_case(&key).as_str() {
             "responseModalities" => {
                 let names: Vec<String> = typed("response_modalities", value)?;
                 config.response_modalities = names
@@ -278,7 +262,7 @@ fn read_generation_config(
                     return Err(Error::invalid("image_config", "must be an object"));
                 };
                 for (key, value) in image {
-                    match camel(&key).as_str() {
+                    match crate::casing::camel_case(&key).as_str() {
                         "aspectRatio" => {
                             let text: String = typed("aspect_ratio", value)?;
                             config.aspect_ratio = Some(text.parse::<AspectRatio>()?);

@@ -304,23 +304,6 @@ fn short(text: &str) -> String {
     }
 }
 
-/// lowerCamelCase of a snake_case key (proto JSON accepts both spellings).
-fn camel(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    let mut upper = false;
-    for (i, c) in key.chars().enumerate() {
-        if c == '_' && i > 0 {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 fn join(path: &str, name: &str) -> String {
     if path.is_empty() {
         name.to_string()
@@ -541,7 +524,7 @@ impl<'de> serde::de::Visitor<'de> for At<'_, '_> {
         let path = self.path;
         let mut keys: Vec<String> = Vec::new();
         while let Some(key) = m.next_key::<String>()? {
-            let wanted = camel(&key);
+            let wanted = gemini_image_core::casing::camel_case(&key);
             let Some(field) = fields.iter().find(|f| f.json == wanted) else {
                 let description = if path.is_empty() {
                     format!(

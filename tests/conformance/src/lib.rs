@@ -927,27 +927,11 @@ fn blobs_json(blobs: &[&Blob]) -> Value {
     Value::Array(blobs.iter().map(|b| blob_json(b)).collect())
 }
 
-fn snake_to_camel(key: &str) -> String {
-    let mut out = String::new();
-    let mut upper = false;
-    for c in key.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 fn camelize(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.iter()
-                .map(|(k, v)| (snake_to_camel(k), camelize(v)))
+                .map(|(k, v)| (gemini_image_core::casing::camel_case(k), camelize(v)))
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.iter().map(camelize).collect()),
@@ -1000,7 +984,7 @@ pub fn check_response(expect: &Value, response: &GenerateResponse) -> Vec<String
                 let mut got_obj = Map::new();
                 let mut want_camel = Map::new();
                 for (k, v) in &want_obj {
-                    let camel = snake_to_camel(k);
+                    let camel = gemini_image_core::casing::camel_case(k);
                     let actual = usage.get(&camel).cloned().unwrap_or(if v.is_array() {
                         Value::Array(Vec::new())
                     } else {
