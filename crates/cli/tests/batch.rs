@@ -500,3 +500,30 @@ fn every_bad_line_is_reported_at_once() {
     }
     assert_eq!(env.emulator.request_count(), 0);
 }
+
+#[test]
+fn retries_are_said_per_item_and_counted_in_the_manifest() {
+    let env = Env::new();
+    std::fs::write(
+        env.path("p.jsonl"),
+        "{\"prompt\":\"busy [[fault:rate_limit:1]]\",\"id\":\"busy\"}\n{\"prompt\":\"calm\",\"id\":\"calm\"}\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["batch", "p.jsonl", "--out-dir", "out", "-j", "1"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("busy: rate limited (429), retrying in")
+            && out.stderr.contains("(attempt 2 of 3)"),
+        "{}",
+        out.stderr
+    );
+    let records = manifest(&env, "out");
+    let busy = records.iter().find(|r| r["id"] == "busy").unwrap();
+    assert_eq!(busy["attempts"], 2, "{busy}");
+    let calm = records.iter().find(|r| r["id"] == "calm").unwrap();
+    assert_eq!(calm["attempts"], 1, "{calm}");
+    assert!(busy["elapsed_ms"].as_u64().is_some());
+}

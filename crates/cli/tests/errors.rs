@@ -113,6 +113,13 @@ fn retries_are_counted_server_side() {
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.json()["attempts"], 3);
+    // Each retry is said on stderr as it starts.
+    assert!(
+        out.stderr.contains("(503), retrying in") && out.stderr.contains("(attempt 2 of 3)"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("(attempt 3 of 3)"), "{}", out.stderr);
     assert_eq!(env.emulator.prompt_count(prompt), 3);
     assert_eq!(env.emulator.request_count(), 3);
     assert!(env.path("h.jpg").is_file());
