@@ -173,6 +173,13 @@ fn slow_answers_time_out_with_exit_5() {
             out.stderr
         );
         assert!(out.stderr.contains("1 s"), "{fault}: {}", out.stderr);
+        // The advice is said once: on the hint line, not repeated from the message.
+        assert_eq!(
+            out.stderr.matches("8-35 s").count(),
+            1,
+            "{fault}: {}",
+            out.stderr
+        );
         assert!(
             started.elapsed().as_secs_f64() < 5.0,
             "{fault}: took {:?}",

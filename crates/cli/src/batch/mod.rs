@@ -4,7 +4,7 @@
 pub mod input;
 
 use std::cell::Cell;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -314,26 +314,12 @@ fn print_summary(s: &BatchSummary) {
 }
 
 fn read_input(path: &Path) -> Result<(String, PathBuf), CliError> {
-    if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| CliError::io("cannot read", Path::new("standard input"), &e))?;
-        return Ok((text, PathBuf::new()));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        let mut err = CliError::io("cannot read prompts file", path, &e);
-        err.code = crate::errors::EXIT_USAGE;
-        err.kind = "usage".to_string();
-        err
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        CliError::usage(
-            format!("{}: not UTF-8 text", path.display()),
-            Some("save the prompts file as UTF-8".to_string()),
-        )
-    })?;
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let text = crate::prompt::read_text(path, "PROMPTS.jsonl")?;
+    let base = if path.as_os_str() == "-" {
+        PathBuf::new()
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
     Ok((text, base))
 }
 
