@@ -361,6 +361,25 @@ fn json_failures_print_one_object_even_for_argument_errors() {
         assert!(json["error"]["message"].as_str().is_some(), "{args:?}");
         assert!(json["error"]["hint"].as_str().is_some(), "{args:?}: {json}");
     }
+    let out = env
+        .cmd()
+        .args(["generate", "x", "--json", "--emulator", "-a", "7:3"])
+        .run();
+    let json = out.json();
+    assert_eq!(json["error"]["field"], "aspect_ratio", "{json}");
+    assert!(
+        json["error"]["message"].as_str().unwrap().contains("7:3"),
+        "{json}"
+    );
+    let out = env.cmd().args(["generate", "--json"]).run();
+    let json = out.json();
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("<PROMPT>"),
+        "{json}"
+    );
     // Help is not a failure: no JSON.
     let out = env.cmd().args(["generate", "--help", "--json"]).run();
     assert_eq!(out.code, 0);
