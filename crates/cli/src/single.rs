@@ -95,7 +95,10 @@ pub fn run(job: Job) -> Result<Summary, Failure> {
         (true, conversation) => {
             let mut conversation = conversation
                 .unwrap_or_else(|| Conversation::new(model.clone(), RequestOptions::default()));
-            conversation.set_options(options);
+            // A flag changes the option for this turn and the next ones; an option not
+            // given keeps what the session stored (aspect ratio, size, ...).
+            let merged = conversation.options().merged_with(&options);
+            conversation.set_options(merged);
             conversation
                 .begin_turn(parts)
                 .validate()
