@@ -24,6 +24,8 @@ Prefer the environment over --api-key: command lines are visible to other users.
 #[derive(Debug, Parser)]
 #[command(
     name = "gemini-image",
+    // Usage lines say `gemini-image` whatever argv[0] is (a Python or Node entry point).
+    bin_name = "gemini-image",
     version,
     about,
     long_about = None,
