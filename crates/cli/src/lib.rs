@@ -46,7 +46,8 @@ use crate::single::{Failure, Job};
 /// binary's huge-page re-exec lives in its `main`), installs its Ctrl-C handler at most once
 /// per process (used only while a batch runs) and resets its state on every call. Like the
 /// binary, it reads the environment and the current directory, and writes to the process's
-/// stdout and stderr.
+/// stdout and stderr. Keys seen by earlier calls stay masked in its output. Calls are meant
+/// to run one at a time (the Ctrl-C state is per process).
 pub fn run<I, T>(args: I) -> i32
 where
     I: IntoIterator<Item = T>,
