@@ -1,6 +1,7 @@
 //! The command line (clap derive).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use gemini_image_core::{AspectRatio, ImageSize};
@@ -23,6 +24,8 @@ Prefer the environment over --api-key: command lines are visible to other users.
 #[derive(Debug, Parser)]
 #[command(
     name = "gemini-image",
+    // Usage lines say `gemini-image` whatever argv[0] is (a Python or Node entry point).
+    bin_name = "gemini-image",
     version,
     about,
     long_about = None,
@@ -95,7 +98,7 @@ pub struct ConnArgs {
 
     /// Overall timeout per attempt, in seconds [default: 180]
     #[arg(long, value_name = "SECS", value_parser = parse_timeout)]
-    pub timeout: Option<f64>,
+    pub timeout: Option<Duration>,
 
     /// Retries after a failed attempt (rate limits, 5xx, timeouts, network) [default: 2]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=20))]
@@ -255,12 +258,18 @@ fn parse_image_size(text: &str) -> Result<ImageSize, String> {
     text.parse::<ImageSize>().map_err(|e| e.message())
 }
 
-fn parse_timeout(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),
-        _ => Err(format!(
-            "timeout: {text:?} is not a number of seconds between 0 and 86400 (e.g. 180 or 0.5)"
-        )),
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let seconds = text
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| format!("timeout: {text:?} is not a number of seconds (e.g. 180 or 0.5)"))?;
+    match gemini_image_core::seconds_to_duration("timeout", seconds) {
+        Ok(duration) if duration.is_zero() => Err(
+            "timeout: must be more than zero (image calls take 8-35 s, 4K longer; the default is 180)"
+                .to_string(),
+        ),
+        Ok(duration) => Ok(duration),
+        Err(err) => Err(err.message()),
     }
 }
 

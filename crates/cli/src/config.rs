@@ -63,7 +63,7 @@ pub fn resolve(conn: &ConnArgs, env: &EnvConfig) -> Settings {
         key_source,
         base_url,
         model,
-        timeout: conn.timeout.map(Duration::from_secs_f64),
+        timeout: conn.timeout,
         retries: conn.retries,
         emulator: conn.emulator,
     }
@@ -151,7 +151,7 @@ mod tests {
             model: Some("flag-model".into()),
             base_url: Some("http://flag".into()),
             api_key: Some("flag-key".into()),
-            timeout: Some(1.5),
+            timeout: Some(Duration::from_millis(1500)),
             retries: Some(0),
             emulator: false,
         };

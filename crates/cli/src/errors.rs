@@ -234,13 +234,12 @@ fn hint_for(error: &Error, ctx: &HintContext) -> Option<String> {
             ctx.base_url
         ),
         Some(Remedy::RaiseTimeout) => {
-            let secs = ctx
+            // The message already says how long image calls take: say only what to change.
+            let limit = ctx
                 .timeout
-                .map(|t| format!(" after {}", format_secs(t)))
+                .map(|t| format!(" (the limit was {} per attempt)", format_secs(t)))
                 .unwrap_or_default();
-            format!(
-                "{retries}the request timed out{secs}: raise --timeout (image calls take 8-35 s, 4K longer) or retry later"
-            )
+            format!("{retries}raise --timeout{limit}, or retry later")
         }
         Some(Remedy::RaiseResponseLimit) => {
             "the answer was larger than the client accepts; ask for a smaller --image-size"

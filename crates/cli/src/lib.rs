@@ -46,7 +46,8 @@ use crate::single::{Failure, Job};
 /// binary's huge-page re-exec lives in its `main`), installs its Ctrl-C handler at most once
 /// per process (used only while a batch runs) and resets its state on every call. Like the
 /// binary, it reads the environment and the current directory, and writes to the process's
-/// stdout and stderr.
+/// stdout and stderr. Keys seen by earlier calls stay masked in its output. Calls are meant
+/// to run one at a time (the Ctrl-C state is per process).
 pub fn run<I, T>(args: I) -> i32
 where
     I: IntoIterator<Item = T>,
@@ -67,7 +68,8 @@ where
             eprint!("{text}");
             if wants_json(&args) {
                 // The README promises exactly one JSON object on stdout for every failure.
-                let error = CliError::usage(usage_message(&err), usage_hint(&args));
+                let mut error = CliError::usage(usage_message(&err), usage_hint(&args));
+                error.field = usage_field(&err);
                 summary::print_json(&summary::error_json(
                     subcommand(&args).unwrap_or("gemini-image"),
                     &error,
@@ -96,14 +98,37 @@ fn subcommand(args: &[OsString]) -> Option<&'static str> {
         .find(|name| *name == first)
 }
 
-/// The first line of clap's message, without its `error: ` prefix.
+/// Clap's message without its `error: ` prefix and usage lines: the first paragraph, on
+/// one line (`the following required arguments were not provided: <PROMPT>`).
 fn usage_message(err: &clap::Error) -> String {
     let text = err.render().to_string();
-    let line = text.lines().next().unwrap_or_default();
-    line.strip_prefix("error: ")
-        .unwrap_or(line)
-        .trim()
+    let paragraph: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.is_empty())
+        .collect();
+    let joined = paragraph.join(" ");
+    joined
+        .strip_prefix("error: ")
+        .unwrap_or(&joined)
         .to_string()
+}
+
+/// The option a clap error is about, as a field name (`--aspect-ratio <RATIO>` ->
+/// `aspect_ratio`), when it names one.
+fn usage_field(err: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    let arg = match err.get(ContextKind::InvalidArg)? {
+        ContextValue::String(arg) => arg.clone(),
+        ContextValue::Strings(args) => args.first()?.clone(),
+        _ => return None,
+    };
+    let name = arg.split([' ', '=']).next()?.trim_start_matches('-');
+    let name = name
+        .trim_matches(['<', '>'])
+        .to_ascii_lowercase()
+        .replace('-', "_");
+    (!name.is_empty()).then_some(name)
 }
 
 fn usage_hint(args: &[OsString]) -> Option<String> {

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use gemini_image::{
-    Conversation, EnvConfig, Error, GenerateRequest, GenerateResponse, Part, PartData,
-    RequestOptions, default_stem, load_image, plan_output, save_image, short_hash, slug,
+    CallOptions, Conversation, EnvConfig, Error, GenerateRequest, GenerateResponse, Part, PartData,
+    RequestOptions, RetryEvent, default_stem, load_image, plan_output, save_image, short_hash,
+    slug,
 };
 
 use crate::args::{ConnArgs, ImageArgs, OutputArgs};
@@ -94,7 +95,10 @@ pub fn run(job: Job) -> Result<Summary, Failure> {
         (true, conversation) => {
             let mut conversation = conversation
                 .unwrap_or_else(|| Conversation::new(model.clone(), RequestOptions::default()));
-            conversation.set_options(options);
+            // A flag changes the option for this turn and the next ones; an option not
+            // given keeps what the session stored (aspect ratio, size, ...).
+            let merged = conversation.options().merged_with(&options);
+            conversation.set_options(merged);
             conversation
                 .begin_turn(parts)
                 .validate()
@@ -126,12 +130,12 @@ pub fn run(job: Job) -> Result<Summary, Failure> {
                 Conversation::new(model.clone(), RequestOptions::default()),
             );
             let mut chat = client.resume_chat(conversation);
-            let result = chat.send_pending(&Default::default());
+            let result = chat.send_pending(&call_options());
             let info = chat.last_call_info().cloned().unwrap_or_default();
             (result, info, Some(chat))
         }
         Ok(request) => {
-            let (result, info) = client.generate_with_info(request);
+            let (result, info) = client.generate_info_with(request, &call_options());
             (result, info, None)
         }
     };
@@ -280,6 +284,14 @@ fn validation_failure(err: &Error) -> Failure {
         },
         attempts: None,
     }
+}
+
+/// Every retry is said on stderr as it starts: `rate limited (429), retrying in 7 s
+/// (attempt 2 of 3)`.
+fn call_options() -> CallOptions {
+    CallOptions::new().with_on_retry(std::sync::Arc::new(|event: &RetryEvent| {
+        eprintln!("{}", redact(&event.to_string()));
+    }))
 }
 
 /// Maps a client error for the command line.

@@ -500,3 +500,67 @@ fn every_bad_line_is_reported_at_once() {
     }
     assert_eq!(env.emulator.request_count(), 0);
 }
+
+#[test]
+fn retries_are_said_per_item_and_counted_in_the_manifest() {
+    let env = Env::new();
+    std::fs::write(
+        env.path("p.jsonl"),
+        "{\"prompt\":\"busy [[fault:rate_limit:1]]\",\"id\":\"busy\"}\n{\"prompt\":\"calm\",\"id\":\"calm\"}\n",
+    )
+    .unwrap();
+    let out = env
+        .cmd()
+        .args(["batch", "p.jsonl", "--out-dir", "out", "-j", "1"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("busy: rate limited (429), retrying in")
+            && out.stderr.contains("(attempt 2 of 3)"),
+        "{}",
+        out.stderr
+    );
+    let records = manifest(&env, "out");
+    let busy = records.iter().find(|r| r["id"] == "busy").unwrap();
+    assert_eq!(busy["attempts"], 2, "{busy}");
+    let calm = records.iter().find(|r| r["id"] == "calm").unwrap();
+    assert_eq!(calm["attempts"], 1, "{calm}");
+    assert!(busy["elapsed_ms"].as_u64().is_some());
+}
+
+#[test]
+fn a_batch_never_replaces_an_image_unless_asked() {
+    let env = Env::new();
+    std::fs::write(
+        env.path("p.jsonl"),
+        "{\"prompt\":\"a fox\",\"id\":\"fox\"}\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let out = env
+            .cmd()
+            .args(["batch", "p.jsonl", "--out-dir", "out"])
+            .args(extra)
+            .run();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out
+    };
+    run(&[]);
+    let first = std::fs::read(env.path("out/fox.jpg")).unwrap();
+    // The manifest is gone (a new run into the same directory): the image is kept and the
+    // new one gets the next free name, which the manifest records.
+    std::fs::remove_file(env.path("out/manifest.jsonl")).unwrap();
+    let out = run(&[]);
+    assert!(out.stderr.contains("already exists"), "{}", out.stderr);
+    assert_eq!(std::fs::read(env.path("out/fox.jpg")).unwrap(), first);
+    assert!(env.path("out/fox-2.jpg").is_file());
+    assert_eq!(manifest(&env, "out")[0]["files"][0], "fox-2.jpg");
+    // A resume finds the renamed file and skips the item.
+    let out = run(&["--json"]);
+    assert_eq!(out.json()["skipped"], 1);
+    // --overwrite replaces in place.
+    std::fs::remove_file(env.path("out/manifest.jsonl")).unwrap();
+    run(&["--overwrite"]);
+    assert!(!env.path("out/fox-3.jpg").exists());
+    assert_eq!(manifest(&env, "out")[0]["files"][0], "fox.jpg");
+}

@@ -113,6 +113,13 @@ fn retries_are_counted_server_side() {
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.json()["attempts"], 3);
+    // Each retry is said on stderr as it starts.
+    assert!(
+        out.stderr.contains("(503), retrying in") && out.stderr.contains("(attempt 2 of 3)"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("(attempt 3 of 3)"), "{}", out.stderr);
     assert_eq!(env.emulator.prompt_count(prompt), 3);
     assert_eq!(env.emulator.request_count(), 3);
     assert!(env.path("h.jpg").is_file());
@@ -166,6 +173,13 @@ fn slow_answers_time_out_with_exit_5() {
             out.stderr
         );
         assert!(out.stderr.contains("1 s"), "{fault}: {}", out.stderr);
+        // The advice is said once: on the hint line, not repeated from the message.
+        assert_eq!(
+            out.stderr.matches("8-35 s").count(),
+            1,
+            "{fault}: {}",
+            out.stderr
+        );
         assert!(
             started.elapsed().as_secs_f64() < 5.0,
             "{fault}: took {:?}",
@@ -347,6 +361,25 @@ fn json_failures_print_one_object_even_for_argument_errors() {
         assert!(json["error"]["message"].as_str().is_some(), "{args:?}");
         assert!(json["error"]["hint"].as_str().is_some(), "{args:?}: {json}");
     }
+    let out = env
+        .cmd()
+        .args(["generate", "x", "--json", "--emulator", "-a", "7:3"])
+        .run();
+    let json = out.json();
+    assert_eq!(json["error"]["field"], "aspect_ratio", "{json}");
+    assert!(
+        json["error"]["message"].as_str().unwrap().contains("7:3"),
+        "{json}"
+    );
+    let out = env.cmd().args(["generate", "--json"]).run();
+    let json = out.json();
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("<PROMPT>"),
+        "{json}"
+    );
     // Help is not a failure: no JSON.
     let out = env.cmd().args(["generate", "--help", "--json"]).run();
     assert_eq!(out.code, 0);

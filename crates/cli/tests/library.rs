@@ -12,6 +12,14 @@ fn run_returns_exit_codes_and_can_be_called_again() {
     assert_eq!(run(["gemini-image", "generate"]), 2);
     assert_eq!(run(["gemini-image", "generate", "x", "-a", "7:3"]), 2);
     assert_eq!(run(["gemini-image", "no-such-command"]), 2);
+    // argv[0] may be a host's entry point (python -m, node): only its position matters.
+    assert_eq!(
+        run([
+            "/usr/lib/python3/site-packages/gemini_image/__main__.py",
+            "--version"
+        ]),
+        0
+    );
 
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Env, mime};
+use common::{Env, dims, mime};
 use serde_json::Value;
 
 const MODEL: &str = "gemini-3-pro-image-preview";
@@ -236,4 +236,35 @@ fn edit_in_a_session_sends_the_image() {
     let body = last_body(&env);
     let first_user = &body["contents"][0]["parts"];
     assert_eq!(first_user[1]["inlineData"]["mimeType"], "image/png");
+}
+
+#[test]
+fn a_session_keeps_its_options_until_a_flag_changes_them() {
+    let env = Env::new();
+    let run = |prompt: &str, extra: &[&str]| {
+        let mut cmd = env.cmd();
+        cmd.args(["generate", prompt, "--session", "s.json", "--json"]);
+        cmd.args(extra);
+        let out = cmd.run();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.json()
+    };
+    let first = run("a lighthouse", &["--model", MODEL, "-a", "16:9"]);
+    let (w, h) = dims(&env.path(first["paths"][0].as_str().unwrap()));
+    assert!(w > h, "16:9 asked: {w}x{h}");
+    // No -a on the next turn: the session's 16:9 still applies.
+    let second = run("now at night", &[]);
+    let (w, h) = dims(&env.path(second["paths"][0].as_str().unwrap()));
+    assert!(w > h, "the stored 16:9 was kept: {w}x{h}");
+    let document: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.path("s.json")).unwrap()).unwrap();
+    assert_eq!(
+        document["options"]["aspectRatio"], "16:9",
+        "{}",
+        document["options"]
+    );
+    // A flag changes it from then on.
+    let third = run("now in the fog", &["-a", "9:16"]);
+    let (w, h) = dims(&env.path(third["paths"][0].as_str().unwrap()));
+    assert!(w < h, "9:16 asked: {w}x{h}");
 }

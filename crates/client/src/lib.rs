@@ -55,7 +55,14 @@
 //! * [`Client`] configuration from code or the environment ([`ClientBuilder`],
 //!   [`Client::from_env`]): key, base URL, default model, connect and overall timeouts,
 //!   retry policy, proxy, user agent, response size cap (ureq's 10 MB default never
-//!   applies: a 20 MB image arrives whole).
+//!   applies: a 20 MB image arrives whole). [`EnvConfig`] reads the environment once for
+//!   every front door and says where each value came from; a key from `GEMINI_API_KEY` /
+//!   `GOOGLE_API_KEY` goes to Google's API unless a base URL is given.
+//! * Files, one rule for every front door: [`load_image`] (input images, MIME sniffed),
+//!   [`save_image`] / [`SaveImage`] (the MIME type's extension, never replacing an existing
+//!   file unless asked — the next free name `x-2.jpg` instead — atomic writes),
+//!   [`default_stem`] / [`plan_output`] (names from the prompt), and [`BatchDir`] (a
+//!   batch's output directory with `manifest.jsonl` and resume).
 //! * Operations: [`Client::generate`] / [`Client::generate_raw`], [`Client::text_to_image`],
 //!   [`Client::edit`], [`Client::stream`] ([`ImageStream`]), [`Client::conversation`]
 //!   ([`Chat`]) and [`Client::batch`] (bounded concurrency, input order, per-item errors,

@@ -3,15 +3,17 @@
 
 pub mod input;
 
-use std::io::{IsTerminal, Read};
+use std::cell::Cell;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, Once};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 use gemini_image::{
-    BatchDir, CallInfo, Client, EnvConfig, Error, GenerateRequest, GenerateResponse, Part,
-    PartData, Record, RecordError, Resume, load_image, run_bounded,
+    BatchDir, CallOptions, CancelToken, EnvConfig, Error, ErrorKind, GenerateRequest,
+    GenerateResponse, Part, PartData, Record, RecordError, Resume, RetryEvent, load_image,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -30,6 +32,9 @@ static STOP: AtomicBool = AtomicBool::new(false);
 /// Set by a second Ctrl-C: items in flight are abandoned (their calls are left to finish
 /// on their own threads, their results dropped).
 static ABANDON: AtomicBool = AtomicBool::new(false);
+/// The running batch's cancel token: the first Ctrl-C cancels it (no new item starts, and
+/// an item waiting to retry stops waiting).
+static CANCEL: Mutex<Option<CancelToken>> = Mutex::new(None);
 /// Whether a batch is running (the handler, installed once per process, ignores Ctrl-C
 /// otherwise).
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -60,7 +65,8 @@ pub struct BatchSummary {
     pub skipped: usize,
     /// Items not started because of Ctrl-C.
     pub not_started: usize,
-    /// Items in flight abandoned by a second Ctrl-C (not in the manifest: a re-run does them).
+    /// Items started but not finished: abandoned in flight by a second Ctrl-C, or cancelled
+    /// while waiting to retry (not in the manifest: a re-run does them).
     pub abandoned: usize,
     /// Whether Ctrl-C stopped the run.
     pub interrupted: bool,
@@ -154,47 +160,115 @@ pub fn run(args: &BatchArgs) -> Result<BatchSummary, Failure> {
     }
 
     let connection = connect(&settings, true)?;
-    let _interrupts = Interrupts::arm();
-    let progress = Progress::new(todo.len(), std::io::stderr().is_terminal());
-    let records: Mutex<Vec<Record>> = Mutex::new(Vec::new());
-    let abandoned = AtomicUsize::new(0);
-    let fatal: Mutex<Option<CliError>> = Mutex::new(None);
+    let interrupts = Interrupts::arm();
+    let progress = Arc::new(Progress::new(todo.len(), std::io::stderr().is_terminal()));
+    let todo: Arc<Vec<Item>> = Arc::new(todo.into_iter().cloned().collect());
+    let tracks: Arc<Vec<Track>> = Arc::new(todo.iter().map(|_| Track::default()).collect());
+    let call = CallOptions::new()
+        .with_cancel(interrupts.cancel.clone())
+        .with_on_retry(retry_printer(&todo, &tracks, &progress));
+
+    // The batch runs on its own thread (client.batch_each: lazily built requests, at most
+    // --concurrency in flight, each result handed over as it finishes); this thread writes
+    // images and manifest lines, and can stop waiting at once on a second Ctrl-C.
+    let (sender, receiver) = mpsc::channel::<(usize, Result<GenerateResponse, Error>)>();
+    let batch = {
+        let client = connection.client.clone();
+        let todo = Arc::clone(&todo);
+        let tracks = Arc::clone(&tracks);
+        let concurrency = args.concurrency as usize;
+        std::thread::Builder::new()
+            .name("gemini-image-batch".to_string())
+            .spawn(move || {
+                client.batch_each(
+                    todo.len(),
+                    |index| {
+                        CURRENT_ITEM.set(Some(index));
+                        let track = tracks.get(index);
+                        if let Some(track) = track {
+                            track.start();
+                        }
+                        let request = todo
+                            .get(index)
+                            .ok_or_else(|| Error::internal(format!("no batch item {index}")))
+                            .and_then(build_request);
+                        if let (Ok(_), Some(track)) = (&request, track) {
+                            track.sent.store(true, Ordering::SeqCst);
+                        }
+                        request
+                    },
+                    concurrency,
+                    &call,
+                    |index, result| {
+                        let _ = sender.send((index, result));
+                    },
+                );
+            })
+            .map_err(|err| CliError::other(format!("cannot start the batch: {err}")))?
+    };
     let ctx = Worker {
-        client: &connection.client,
         hints: &connection.hints,
         out_dir: &out_dir,
         overwrite: args.overwrite,
         progress: &progress,
-        records: &records,
-        abandoned: &abandoned,
-        fatal: &fatal,
     };
-    // Workers write images and manifest lines themselves, so nothing waits on this thread.
-    run_bounded(
-        &todo,
-        args.concurrency as usize,
-        &STOP,
-        |_, item| {
-            IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
-            ctx.process(item);
-            IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
-        },
-        |_, _| {},
-    );
+    let mut records = Vec::new();
+    let mut fatal: Option<CliError> = None;
+    let mut cancelled_in_flight = 0usize;
+    loop {
+        match receiver.recv_timeout(Duration::from_millis(50)) {
+            Ok((index, result)) => {
+                let (Some(item), Some(track)) = (todo.get(index), tracks.get(index)) else {
+                    continue;
+                };
+                if !track.started.load(Ordering::SeqCst) {
+                    // Never started (Ctrl-C or a fatal error): counted as not started.
+                    continue;
+                }
+                IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+                if matches!(&result, Err(err) if err.kind() == ErrorKind::Cancelled) {
+                    cancelled_in_flight += 1;
+                    continue;
+                }
+                let record = ctx.record(item, track, result);
+                if let Err(err) = out_dir.append(&record) {
+                    // Without a manifest a resume would redo finished work: start nothing more.
+                    interrupts.cancel.cancel();
+                    fatal.get_or_insert(CliError::from_sdk(&err, &HintContext::default()));
+                }
+                records.push(record);
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if ABANDON.load(Ordering::SeqCst) {
+                    break;
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    if ABANDON.load(Ordering::SeqCst) {
+        // The calls in flight finish on the batch thread; their results are dropped.
+        drop(batch);
+    } else if batch.join().is_err() {
+        fatal.get_or_insert(CliError::other("the batch thread panicked"));
+    }
     progress.finish();
 
-    let records = records.into_inner().unwrap_or_else(|e| e.into_inner());
+    let started = tracks
+        .iter()
+        .filter(|t| t.started.load(Ordering::SeqCst))
+        .count();
     summary.succeeded = records.iter().filter(|r| r.status == "ok").count();
     summary.failed = records.len() - summary.succeeded;
-    summary.abandoned = abandoned.load(Ordering::SeqCst);
-    summary.not_started = todo.len().saturating_sub(records.len() + summary.abandoned);
+    summary.abandoned = cancelled_in_flight.max(started.saturating_sub(records.len()));
+    summary.not_started = todo.len().saturating_sub(started);
     summary.interrupted = STOP.load(Ordering::SeqCst);
     let failure_codes: Vec<u8> = records
         .iter()
         .filter_map(|r| r.error.as_ref().map(|e| e.exit_code.unwrap_or(EXIT_OTHER)))
         .collect();
     summary.items = records;
-    if let Some(error) = fatal.into_inner().unwrap_or_else(|e| e.into_inner()) {
+    if let Some(error) = fatal {
         // The manifest could not be written: stop, loudly.
         return Err(error.into());
     }
@@ -240,36 +314,27 @@ fn print_summary(s: &BatchSummary) {
 }
 
 fn read_input(path: &Path) -> Result<(String, PathBuf), CliError> {
-    if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| CliError::io("cannot read", Path::new("standard input"), &e))?;
-        return Ok((text, PathBuf::new()));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        let mut err = CliError::io("cannot read prompts file", path, &e);
-        err.code = crate::errors::EXIT_USAGE;
-        err.kind = "usage".to_string();
-        err
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        CliError::usage(
-            format!("{}: not UTF-8 text", path.display()),
-            Some("save the prompts file as UTF-8".to_string()),
-        )
-    })?;
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let text = crate::prompt::read_text(path, "PROMPTS.jsonl")?;
+    let base = if path.as_os_str() == "-" {
+        PathBuf::new()
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
     Ok((text, base))
 }
 
 /// The Ctrl-C handling of one batch run: the handler is installed once per process (a host
 /// may call [`crate::run`] many times) and acts only while a batch is armed; each run starts
 /// from a clean state and disarms when it ends.
-struct Interrupts;
+struct Interrupts {
+    /// This run's cancel token (also reachable by the handler).
+    cancel: CancelToken,
+}
 
 impl Interrupts {
     fn arm() -> Interrupts {
+        let cancel = CancelToken::new();
+        *lock(&CANCEL) = Some(cancel.clone());
         STOP.store(false, Ordering::SeqCst);
         ABANDON.store(false, Ordering::SeqCst);
         IN_FLIGHT.store(0, Ordering::SeqCst);
@@ -282,13 +347,14 @@ impl Interrupts {
             }
         });
         ACTIVE.store(true, Ordering::SeqCst);
-        Interrupts
+        Interrupts { cancel }
     }
 }
 
 impl Drop for Interrupts {
     fn drop(&mut self) {
         ACTIVE.store(false, Ordering::SeqCst);
+        *lock(&CANCEL) = None;
     }
 }
 
@@ -302,6 +368,9 @@ fn on_interrupt() {
         None => {
             *first = Some(now);
             STOP.store(true, Ordering::SeqCst);
+            if let Some(cancel) = lock(&CANCEL).as_ref() {
+                cancel.cancel();
+            }
             eprintln!(
                 "\ninterrupted: finishing {} item(s) in flight, starting no new ones; press Ctrl-C again to abandon them",
                 IN_FLIGHT.load(Ordering::SeqCst)
@@ -319,60 +388,138 @@ fn on_interrupt() {
     }
 }
 
-/// Runs one call on its own thread so that a second Ctrl-C can abandon it at once: `None`
-/// when abandoned (the call finishes in the background and its result is dropped).
-fn call_abandonable(
-    client: &Client,
-    request: GenerateRequest,
-) -> Option<(Result<GenerateResponse, Error>, CallInfo)> {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    let client = client.clone();
-    let spawned = std::thread::Builder::new()
-        .name("gemini-image-call".to_string())
-        .spawn(move || {
-            let outcome = client.generate_with_info(&request);
-            drop(request);
-            let _ = sender.send(outcome);
-        });
-    if spawned.is_err() {
-        return None;
-    }
-    loop {
-        match receiver.recv_timeout(Duration::from_millis(50)) {
-            Ok(outcome) => return Some(outcome),
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                if ABANDON.load(Ordering::SeqCst) {
-                    return None;
-                }
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
-        }
-    }
-}
-
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+thread_local! {
+    /// The batch item a worker thread is running (set when the worker builds it), so the
+    /// retry observer, called on that thread, knows which item is retrying.
+    static CURRENT_ITEM: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// What this run knows about one item while it runs.
+#[derive(Default)]
+struct Track {
+    /// A worker took it.
+    started: AtomicBool,
+    /// Its request was built and sent.
+    sent: AtomicBool,
+    /// When the worker took it, in milliseconds since `EPOCH`.
+    started_ms: AtomicU32,
+    /// The latest attempt (1 until a retry).
+    attempts: AtomicU32,
+}
+
+static EPOCH: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
+
+fn since_epoch_ms() -> u32 {
+    u32::try_from(EPOCH.elapsed().as_millis()).unwrap_or(u32::MAX)
+}
+
+impl Track {
+    fn start(&self) {
+        IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+        self.started_ms.store(since_epoch_ms(), Ordering::SeqCst);
+        self.attempts.store(1, Ordering::SeqCst);
+        self.started.store(true, Ordering::SeqCst);
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        u64::from(since_epoch_ms().saturating_sub(self.started_ms.load(Ordering::SeqCst)))
+    }
+}
+
+/// Prints each retry as it starts — `fox: rate limited (429), retrying in 7 s (attempt 2 of
+/// 3)` — and counts the item's attempts.
+fn retry_printer(
+    todo: &Arc<Vec<Item>>,
+    tracks: &Arc<Vec<Track>>,
+    progress: &Arc<Progress>,
+) -> Arc<dyn Fn(&RetryEvent) + Send + Sync> {
+    let todo = Arc::clone(todo);
+    let tracks = Arc::clone(tracks);
+    let progress = Arc::clone(progress);
+    Arc::new(move |event: &RetryEvent| {
+        let index = CURRENT_ITEM.get();
+        if let Some(track) = index.and_then(|i| tracks.get(i)) {
+            track.attempts.fetch_max(event.attempt, Ordering::SeqCst);
+        }
+        let id = index
+            .and_then(|i| todo.get(i))
+            .map_or("item", |item| item.id.as_str());
+        progress.note(&format!("{id}: {event}"));
+    })
+}
+
 struct Worker<'a> {
-    client: &'a Client,
     hints: &'a HintContext,
     out_dir: &'a BatchDir,
     overwrite: bool,
     progress: &'a Progress,
-    records: &'a Mutex<Vec<Record>>,
-    abandoned: &'a AtomicUsize,
-    fatal: &'a Mutex<Option<CliError>>,
 }
 
 impl Worker<'_> {
-    fn process(&self, item: &Item) {
-        let Some(record) = self.run_item(item) else {
-            self.abandoned.fetch_add(1, Ordering::SeqCst);
-            return;
+    /// The finished item's record, its images written first; prints its progress line.
+    fn record(
+        &self,
+        item: &Item,
+        track: &Track,
+        result: Result<GenerateResponse, Error>,
+    ) -> Record {
+        let mut record = Record::new(
+            item.id.clone(),
+            item.line,
+            item.prompt.clone(),
+            item.model.clone(),
+        );
+        record.elapsed_ms = track.elapsed_ms();
+        record.attempts = if track.sent.load(Ordering::SeqCst) {
+            track.attempts.load(Ordering::SeqCst).max(1)
+        } else {
+            0
         };
+        let fail = |record: &mut Record, error: CliError| {
+            let mut failure = RecordError::new(error.kind.clone(), redact(&error.message));
+            failure.hint = error.hint.as_deref().map(redact);
+            failure.exit_code = Some(error.code);
+            record.set_error(failure);
+        };
+        match result {
+            Ok(response) => {
+                record.model_version = response.model_version().map(str::to_string);
+                record.finish_reason = response.finish_reason().map(|r| r.as_str().to_string());
+                let text = response.text();
+                record.text = (!text.trim().is_empty()).then(|| text.trim().to_string());
+                record.total_token_count = response.usage().and_then(|u| u.total_token_count);
+                let blobs = response.into_images();
+                match self.out_dir.save_images(&item.stem, &blobs, self.overwrite) {
+                    Ok(saved) => {
+                        for image in saved.iter().filter(|s| s.renamed) {
+                            self.progress.note(&format!(
+                                "warning: {} already exists: wrote {} instead (pass --overwrite to replace it)",
+                                image.requested.display(),
+                                image.path.display()
+                            ));
+                        }
+                        record.set_images(&saved, &blobs);
+                    }
+                    Err(err) => fail(
+                        &mut record,
+                        CliError::from_sdk(&err, &HintContext::default()),
+                    ),
+                }
+            }
+            Err(err) => {
+                let hints = HintContext {
+                    attempts: Some(record.attempts),
+                    ..self.hints.clone()
+                };
+                fail(&mut record, sdk_failure(&err, &hints));
+            }
+        }
         let line = match &record.error {
             None => {
                 let paths: Vec<String> = record
@@ -389,87 +536,17 @@ impl Worker<'_> {
             }
             Some(error) => format!("error {} (line {}): {}", item.id, item.line, error.message),
         };
-        // Images are on disk already; the record makes them count for a resume.
-        let appended = self.out_dir.append(&record);
         self.progress
             .item_done(&redact(&line), record.error.is_none());
-        if let Err(err) = appended {
-            let mut fatal = lock(self.fatal);
-            // Without a manifest a resume would redo finished work: start nothing more.
-            STOP.store(true, Ordering::SeqCst);
-            if fatal.is_none() {
-                *fatal = Some(CliError::from_sdk(&err, &HintContext::default()));
-            }
-        }
-        lock(self.records).push(record);
-    }
-
-    /// The item's record; `None` when a second Ctrl-C abandoned it in flight.
-    fn run_item(&self, item: &Item) -> Option<Record> {
-        let mut record = Record::new(
-            item.id.clone(),
-            item.line,
-            item.prompt.clone(),
-            item.model.clone(),
-        );
-        let fail = |record: &mut Record, error: CliError| {
-            let mut failure = RecordError::new(error.kind.clone(), redact(&error.message));
-            failure.hint = error.hint.as_deref().map(redact);
-            failure.exit_code = Some(error.code);
-            record.set_error(failure);
-        };
-        let request = match build_request(item) {
-            Ok(request) => request,
-            Err(error) => {
-                fail(&mut record, error);
-                return Some(record);
-            }
-        };
-        let (result, info) = call_abandonable(self.client, request)?;
-        record.attempts = info.attempts;
-        record.elapsed_ms = u64::try_from(info.elapsed.as_millis()).unwrap_or(u64::MAX);
-        let response = match result {
-            Ok(response) => response,
-            Err(err) => {
-                let hints = HintContext {
-                    attempts: Some(info.attempts),
-                    ..self.hints.clone()
-                };
-                fail(&mut record, sdk_failure(&err, &hints));
-                return Some(record);
-            }
-        };
-        record.model_version = response.model_version().map(str::to_string);
-        record.finish_reason = response.finish_reason().map(|r| r.as_str().to_string());
-        let text = response.text();
-        record.text = (!text.trim().is_empty()).then(|| text.trim().to_string());
-        record.total_token_count = response.usage().and_then(|u| u.total_token_count);
-        let blobs = response.into_images();
-        match self.out_dir.save_images(&item.stem, &blobs, self.overwrite) {
-            Ok(saved) => {
-                for image in saved.iter().filter(|s| s.renamed) {
-                    self.progress.note(&format!(
-                        "warning: {} already exists: wrote {} instead (pass --overwrite to replace it)",
-                        image.requested.display(),
-                        image.path.display()
-                    ));
-                }
-                record.set_images(&saved, &blobs);
-            }
-            Err(err) => fail(
-                &mut record,
-                CliError::from_sdk(&err, &HintContext::default()),
-            ),
-        }
-        Some(record)
+        record
     }
 }
 
-fn build_request(item: &Item) -> Result<GenerateRequest, CliError> {
+/// The item's request; its input images are read here, when a worker takes the item.
+fn build_request(item: &Item) -> Result<GenerateRequest, Error> {
     let mut parts = vec![Part::text(item.prompt.clone())];
     for (index, path) in item.images.iter().enumerate() {
-        let blob = load_image(path, &format!("images[{index}]"))
-            .map_err(|err| CliError::from_sdk(&err, &HintContext::default()))?;
+        let blob = load_image(path, &format!("images[{index}]"))?;
         parts.push(Part::from_data(PartData::InlineData(blob)));
     }
     Ok(GenerateRequest::new(item.model.clone())
