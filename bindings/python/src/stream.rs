@@ -1,0 +1,85 @@
+//! `NativeStream`: an `ImageStream` read with the GIL released.
+
+use std::sync::Mutex;
+
+use gemini_image::ImageStream;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::convert;
+use crate::errors::{check, to_py_err};
+
+enum State {
+    Open(Box<ImageStream>),
+    Done,
+}
+
+/// Yields `(type, payload)` tuples: `thought_text`/`text` with a str, `thought_image`/
+/// `image` with an image tuple, and last `done` with the merged response tuple.
+#[pyclass(frozen, module = "gemini_image._native")]
+pub struct NativeStream {
+    state: Mutex<State>,
+}
+
+impl NativeStream {
+    pub(crate) fn new(stream: ImageStream) -> Self {
+        NativeStream {
+            state: Mutex::new(State::Open(Box::new(stream))),
+        }
+    }
+}
+
+enum Step {
+    Event(gemini_image::StreamEvent),
+    Failed(gemini_image::Error),
+    Finished(Box<Result<gemini_image::GenerateResponse, gemini_image::Error>>),
+    Over,
+}
+
+#[pymethods]
+impl NativeStream {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        let step = py.detach(|| {
+            let Ok(mut state) = self.state.lock() else {
+                return Step::Over;
+            };
+            let State::Open(stream) = &mut *state else {
+                return Step::Over;
+            };
+            match stream.next() {
+                Some(Ok(event)) => Step::Event(event),
+                Some(Err(err)) => {
+                    *state = State::Done;
+                    Step::Failed(err)
+                }
+                None => match std::mem::replace(&mut *state, State::Done) {
+                    State::Open(stream) => Step::Finished(Box::new(stream.finish())),
+                    State::Done => Step::Over,
+                },
+            }
+        });
+        match step {
+            Step::Event(event) => convert::event_to_py(py, &event).map(Some),
+            Step::Failed(err) => Err(to_py_err(py, err)),
+            Step::Finished(result) => {
+                let response = check(py, *result)?;
+                let response = convert::response_to_py(py, &response)?;
+                Ok(Some(("done", response).into_pyobject(py)?))
+            }
+            Step::Over => Ok(None),
+        }
+    }
+
+    /// Stops reading and closes the connection.
+    fn close(&self, py: Python<'_>) {
+        py.detach(|| {
+            if let Ok(mut state) = self.state.lock() {
+                *state = State::Done;
+            }
+        });
+    }
+}
