@@ -2,6 +2,7 @@
 
 use std::sync::Mutex;
 
+use gemini_image::core::RequestOptions;
 use gemini_image::{Chat, Client, ConversationSnapshot, Error, GenerateRequest};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -16,8 +17,8 @@ const VERSION: u64 = 1;
 
 struct State {
     chat: Chat,
-    /// The default options (JSON object) every turn is sent with, kept for `to_json`.
-    options: Value,
+    /// The default options every turn is sent with, kept for `to_json`.
+    options: RequestOptions,
 }
 
 /// A conversation; each turn sends the whole history (thought signatures intact).
@@ -26,12 +27,10 @@ pub struct NativeChat {
     state: Mutex<State>,
 }
 
-fn template(model: String, options: &Value) -> Result<GenerateRequest, Error> {
+fn template(model: String, options: &RequestOptions) -> GenerateRequest {
     let mut request = GenerateRequest::new(model);
-    if !options.is_null() {
-        options::apply(&mut request, options)?;
-    }
-    Ok(request)
+    options.apply_to(&mut request);
+    request
 }
 
 impl NativeChat {
@@ -42,12 +41,11 @@ impl NativeChat {
         keep_last_images: Option<usize>,
     ) -> Result<NativeChat, Error> {
         let options = match options_json {
-            Some(text) => serde_json::from_str(&text)
-                .map_err(|err| Error::invalid("options", format!("not valid JSON: {err}")))?,
-            None => Value::Null,
+            Some(text) => options::parse(&text)?,
+            None => RequestOptions::default(),
         };
         let model = model.unwrap_or_else(|| client.default_model().to_string());
-        let mut chat = client.conversation_with(template(model, &options)?);
+        let mut chat = client.conversation_with(template(model, &options));
         if let Some(n) = keep_last_images {
             chat = chat.keep_last_images(n);
         }
@@ -70,7 +68,7 @@ impl NativeChat {
             Some(VERSION) => {}
             other => return Err(bad(format!("version {other:?}, expected {VERSION}"))),
         }
-        let options = value.get("options").cloned().unwrap_or(Value::Null);
+        let options = RequestOptions::from_value(value.get("options").unwrap_or(&Value::Null))?;
         let snapshot: ConversationSnapshot =
             serde_json::from_value(value).map_err(|err| bad(err.to_string()))?;
         let keep = snapshot.keep_last_images;
@@ -78,7 +76,7 @@ impl NativeChat {
         let mut chat = client.resume_conversation(snapshot);
         {
             let mut current = chat.options_mut();
-            *current = template(model, &options)?;
+            *current = template(model, &options);
         }
         if let Some(n) = keep {
             chat = chat.keep_last_images(n);
@@ -116,7 +114,7 @@ impl NativeChat {
             let saved = {
                 let mut current = state.chat.options_mut();
                 let saved = (*current).clone();
-                options::apply_json(&mut current, &overrides)?;
+                options::parse(&overrides)?.apply_to(&mut current);
                 saved
             };
             let result = state.chat.send(parts);
@@ -153,7 +151,7 @@ impl NativeChat {
         let mut value = serde_json::to_value(&snapshot).unwrap_or(Value::Null);
         if let Some(object) = value.as_object_mut() {
             object.insert("version".into(), json!(VERSION));
-            object.insert("options".into(), state.options.clone());
+            object.insert("options".into(), state.options.to_value());
         }
         Ok(value.to_string())
     }

@@ -15,17 +15,17 @@ use crate::stream::NativeStream;
 
 type Sleeps = Arc<Mutex<Vec<Duration>>>;
 
-/// Seconds (float) -> Duration for `field`; NaN, infinite, negative and zero are refused.
-///
-/// TEMPORARY until the core's `seconds_to_duration` lands (FRONTDOOR.md, "Errors").
+/// Seconds (float) -> Duration for `field`; NaN, infinite, negative, over a year and zero
+/// are refused (zero would mean "no time limit" to the builder).
 pub(crate) fn seconds(field: &str, value: f64) -> Result<Duration, Error> {
-    if !value.is_finite() || value <= 0.0 || value > 365.0 * 86_400.0 {
+    let duration = gemini_image::core::seconds_to_duration(field, value)?;
+    if duration.is_zero() {
         return Err(Error::invalid(
             field,
-            format!("must be a positive number of seconds (at most a year), got {value}"),
+            "must be more than 0 seconds (image calls take 8-35 s, 4K longer)",
         ));
     }
-    Ok(Duration::from_secs_f64(value))
+    Ok(duration)
 }
 
 /// The blocking client. Python's `gemini_image.Client` wraps it.

@@ -19,7 +19,7 @@ use crate::options;
 /// optional declared MIME type (empty = sniff).
 pub(crate) enum ImageSource {
     Path(PathBuf),
-    Bytes(Vec<u8>, String),
+    Bytes(Vec<u8>, Option<String>),
 }
 
 /// What one request is made of, extracted under the GIL; turned into a
@@ -47,7 +47,7 @@ pub(crate) fn images_from_py(images: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<
         } else if let Ok(tuple) = item.cast::<PyTuple>() {
             let data: Vec<u8> = tuple.get_item(0)?.cast::<PyBytes>()?.as_bytes().to_vec();
             let mime: Option<String> = tuple.get_item(1)?.extract()?;
-            out.push(ImageSource::Bytes(data, mime.unwrap_or_default()));
+            out.push(ImageSource::Bytes(data, mime));
         } else {
             return Err(PyTypeError::new_err(format!(
                 "images[{i}]: expected a path or (bytes, mime_type)"
@@ -63,15 +63,15 @@ pub(crate) fn load_images(images: Vec<ImageSource>) -> Result<Vec<Blob>, Error> 
         .into_iter()
         .enumerate()
         .map(|(i, source)| match source {
-            ImageSource::Bytes(data, mime) => Ok(Blob::new(data, mime)),
+            // A declared type is kept as given (the core checks it against the bytes).
+            ImageSource::Bytes(data, Some(mime)) => Ok(Blob::new(data, mime)),
+            ImageSource::Bytes(data, None) => Blob::from_bytes(data, &format!("images[{i}]")),
+            // TEMPORARY until the client's `load_image` lands (FRONTDOOR.md, "Images in").
             ImageSource::Path(path) => match std::fs::read(&path) {
-                Ok(data) => Ok(Blob::new(data, "")),
-                Err(err) => Err(Error::invalid(
+                Ok(data) => Blob::from_bytes(data, &format!("images[{i}]")),
+                Err(err) => Err(Error::io(
                     format!("images[{i}]"),
-                    format!(
-                        "cannot read {}: {err}; pass an existing image file, bytes or a PIL image",
-                        path.display()
-                    ),
+                    format!("cannot read {}: {err}", path.display()),
                 )),
             },
         })
@@ -100,7 +100,7 @@ impl RequestSpec {
         let mut request =
             GenerateRequest::new(model).with_user_turn(user_parts(self.prompt, images));
         if let Some(json) = self.options {
-            options::apply_json(&mut request, &json)?;
+            options::parse(&json)?.apply_to(&mut request);
         }
         Ok(request)
     }
@@ -148,7 +148,7 @@ fn to_snake_value<T: serde::Serialize>(value: &T) -> Value {
 
 /// Everything but the image bytes, as JSON with snake_case keys.
 pub(crate) fn response_meta(response: &GenerateResponse) -> String {
-    let feedback = response.prompt_feedback.as_ref();
+    let feedback = response.prompt_feedback();
     let meta = json!({
         "text": response.text(),
         "thoughts": response.thought_text(),
@@ -156,11 +156,11 @@ pub(crate) fn response_meta(response: &GenerateResponse) -> String {
         "finish_message": response.finish_message(),
         "block_reason": response.prompt_blocked().map(|r| r.as_str()),
         "block_reason_message": feedback.and_then(|f| f.block_reason_message.as_deref()),
-        "safety_ratings": response.candidate().map(|c| to_snake_value(&c.safety_ratings)),
+        "safety_ratings": to_snake_value(&response.safety_ratings()),
         "prompt_feedback": feedback.map(to_snake_value),
-        "usage": response.usage_metadata.as_ref().map(to_snake_value),
-        "model_version": response.model_version,
-        "response_id": response.response_id,
+        "usage": response.usage().map(to_snake_value),
+        "model_version": response.model_version(),
+        "response_id": response.response_id(),
         "thought_signatures": response.thought_signatures(),
     });
     meta.to_string()

@@ -1,7 +1,7 @@
 //! Core errors -> Python exceptions. The classes live in `gemini_image/errors.py`; this
 //! side only hands over the kind string, the message and the structured details.
 
-use gemini_image::Error;
+use gemini_image::{Error, core::Remedy};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use serde_json::{Map, Value, json};
@@ -28,6 +28,19 @@ fn build(py: Python<'_>, err: Error) -> PyResult<Bound<'_, PyAny>> {
         "retry_after".into(),
         json!(err.retry_after().map(|d| d.as_secs_f64())),
     );
+    if let Some(remedy) = err.remedy() {
+        details.insert("remedy".into(), json!(remedy.as_str()));
+        match remedy {
+            Remedy::FixField { field } => {
+                details.insert("remedy_field".into(), json!(field));
+            }
+            Remedy::RetryLater { after: Some(after) } => {
+                details.insert("remedy_after".into(), json!(after.as_secs_f64()));
+            }
+            _ => {}
+        }
+    }
+    details.insert("code".into(), json!(err.kind().code()));
     if let Some(api) = err.api() {
         details.insert("api_status".into(), json!(api.status));
         details.insert("reason".into(), json!(api.reason));

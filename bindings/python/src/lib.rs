@@ -26,6 +26,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "DEFAULT_TIMEOUT",
         gemini_image::DEFAULT_TIMEOUT.as_secs_f64(),
     )?;
+    let kinds: Vec<(&str, &str)> = gemini_image::ErrorKind::ALL
+        .iter()
+        .map(|kind| (kind.as_str(), kind.code()))
+        .collect();
+    m.add("ERROR_KINDS", kinds)?;
     m.add_class::<client::NativeClient>()?;
     m.add_class::<stream::NativeStream>()?;
     m.add_class::<chat::NativeChat>()?;

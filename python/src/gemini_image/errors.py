@@ -49,6 +49,8 @@ class GeminiImageError(Exception):
         api_status: Google's ``error.status`` (``"RESOURCE_EXHAUSTED"``...), when given.
         reason: ``ErrorInfo.reason`` (``"API_KEY_INVALID"``...), when given.
         error_type: the gateway's ``error.type`` (``"budget_exceeded"``...), when given.
+        code: the kind as a constant (``"GEMINI_IMAGE_RATE_LIMITED"``), as in Node and the CLI.
+        remedy: what to change, as the core's snake_case name (``"raise_timeout"``...).
     """
 
     kind: ClassVar[str] = "unknown"
@@ -65,6 +67,8 @@ class GeminiImageError(Exception):
         api_status: Optional[str] = None,
         reason: Optional[str] = None,
         error_type: Optional[str] = None,
+        code: Optional[str] = None,
+        remedy: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -78,6 +82,8 @@ class GeminiImageError(Exception):
         self.api_status = api_status
         self.reason = reason
         self.error_type = error_type
+        self.code = code or f"GEMINI_IMAGE_{self.kind.upper()}"
+        self.remedy = remedy
 
     def __str__(self) -> str:
         return self.message
@@ -250,19 +256,34 @@ def error_class_for_kind(kind: str) -> Type[GeminiImageError]:
     return _BY_KIND.get(kind, GeminiImageError)
 
 
-# Rust API names that may still appear in core messages, in Python's words.
-_PYTHON_WORDS = (
-    ("ClientBuilder::api_key", "Client(api_key=...)"),
-    ("ClientBuilder::timeout", "Client(timeout=...)"),
-    ("ClientBuilder::base_url", "Client(base_url=...)"),
-    ("ClientBuilder::max_response_bytes", "a larger response limit"),
-)
+def _remedy_text(remedy: Optional[str], field: Optional[str], after: Optional[float]) -> str:
+    """The core's structured remedy, in Python's words."""
+    if remedy == "set_api_key":
+        return "pass api_key=... to Client(), or set THUCCHIEN_API_KEY or GEMINI_API_KEY"
+    if remedy == "check_api_key":
+        return "check the API key, and that it belongs to this base_url"
+    if remedy == "check_base_url":
+        return "check base_url=..., the proxy settings and the network"
+    if remedy == "raise_timeout":
+        return "pass a larger timeout=... (seconds) to Client()"
+    if remedy == "raise_response_limit":
+        return "the response is larger than the client accepts; ask for a smaller image_size"
+    if remedy == "retry_later":
+        return f"retry in {after:g} s" if after is not None else "retry later"
+    if remedy == "top_up":
+        return "top up the credits or raise the budget; retrying will not help"
+    # fix_field: the message already names the field and says what is accepted.
+    if remedy == "check_model":
+        return "check model=... (e.g. gemini-3.1-flash-image, gemini-3-pro-image-preview)"
+    if remedy == "rephrase":
+        return "rephrase the prompt"
+    return ""
 
 
-def _pythonize(message: str) -> str:
-    for rust, python in _PYTHON_WORDS:
-        message = message.replace(rust, python)
-    return message
+def _with_remedy(message: str, remedy: str) -> str:
+    if not remedy or remedy.lower() in message.lower():
+        return message
+    return f"{message} (to fix: {remedy})"
 
 
 def _from_native(
@@ -280,12 +301,18 @@ def _from_native(
         "api_status": details.get("api_status"),
         "reason": details.get("reason"),
         "error_type": details.get("error_type"),
+        "code": details.get("code"),
+        "remedy": details.get("remedy"),
     }
+    text = _with_remedy(
+        message,
+        _remedy_text(details.get("remedy"), details.get("remedy_field"), details.get("remedy_after")),
+    )
     if issubclass(cls, NoImageError):
         from ._types import GenerateResponse
 
         return cls(
-            _pythonize(message),
+            text,
             finish_reason=details.get("finish_reason"),
             finish_message=details.get("finish_message"),
             block_reason=details.get("block_reason"),
@@ -294,9 +321,11 @@ def _from_native(
             response=GenerateResponse._from_native(response) if response is not None else None,
             **common,
         )
-    return cls(_pythonize(message), **common)
+    return cls(text, **common)
 
 
 def _invalid(field: str, message: str) -> InvalidRequestError:
     """An invalid-request error raised by the Python layer itself."""
-    return InvalidRequestError(f"invalid request: {field}: {message}", field=field)
+    return InvalidRequestError(
+        f"invalid request: {field}: {message}", field=field, remedy="fix_field"
+    )
