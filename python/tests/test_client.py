@@ -204,4 +204,4 @@ def test_image_input_object_keeps_its_label(emulator: Emulator) -> None:
     assert label.value.field == "images[0].mime_type"
     with pytest.raises(gemini_image.InvalidRequestError) as info:
         client_for(emulator).edit(Image(b"not an image"), "x")
-    assert info.value.field == "images[0]"
+    assert info.value.field == "images[0].data"

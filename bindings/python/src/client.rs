@@ -64,7 +64,8 @@ impl NativeClient {
 #[pymethods]
 impl NativeClient {
     #[new]
-    #[pyo3(signature = (api_key=None, base_url=None, model=None, timeout=None, max_retries=None, *, test_hooks=false))]
+    #[pyo3(signature = (api_key=None, base_url=None, model=None, timeout=None, max_retries=None, *, max_inline_bytes=None, test_hooks=false))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         api_key: Option<String>,
@@ -72,6 +73,7 @@ impl NativeClient {
         model: Option<String>,
         timeout: Option<f64>,
         max_retries: Option<u32>,
+        max_inline_bytes: Option<u64>,
         test_hooks: bool,
     ) -> PyResult<Self> {
         let mut builder: ClientBuilder = ClientBuilder::from_env();
@@ -90,6 +92,9 @@ impl NativeClient {
         }
         if let Some(retries) = max_retries {
             builder = builder.max_retries(retries);
+        }
+        if let Some(limit) = max_inline_bytes {
+            builder = builder.max_inline_bytes(limit);
         }
         let mut sleeps = None;
         if test_hooks {

@@ -36,6 +36,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<chat::NativeChat>()?;
     m.add_class::<emulator::NativeEmulator>()?;
     m.add_class::<sansio::StreamDecoder>()?;
+    m.add_class::<sansio::SansIoChat>()?;
     m.add_function(wrap_pyfunction!(sansio::build_request, m)?)?;
     m.add_function(wrap_pyfunction!(sansio::parse_response, m)?)?;
     m.add_function(wrap_pyfunction!(sansio::retry_delay, m)?)?;

@@ -5,7 +5,8 @@ use std::sync::Mutex;
 
 use gemini_image::core::StreamParser;
 use gemini_image::{
-    ApiKey, Call, Endpoint, Error, GATEWAY_BASE_URL, RetryDecision, RetryPolicy, StreamEvent,
+    ApiKey, Call, Conversation, Endpoint, Error, GATEWAY_BASE_URL, GenerateRequest,
+    GenerateResponse, RetryDecision, RetryPolicy, StreamEvent,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
@@ -108,6 +109,7 @@ pub(crate) fn retry_delay(
 #[pyclass(frozen, module = "gemini_image._native")]
 pub struct StreamDecoder {
     parser: Mutex<Option<StreamParser>>,
+    merged: Mutex<Option<GenerateResponse>>,
 }
 
 fn events_to_py<'py>(py: Python<'py>, events: &[StreamEvent]) -> PyResult<Bound<'py, PyList>> {
@@ -131,6 +133,7 @@ impl StreamDecoder {
     fn new() -> Self {
         StreamDecoder {
             parser: Mutex::new(Some(StreamParser::new())),
+            merged: Mutex::new(None),
         }
     }
 
@@ -162,10 +165,139 @@ impl StreamDecoder {
             parser.finish()
         });
         let (events, response) = check(py, result)?;
-        (
+        let out = (
             events_to_py(py, &events)?,
             convert::response_to_py(py, &response)?,
-        )
-            .into_pyobject(py)
+        );
+        if let Ok(mut merged) = self.merged.lock() {
+            *merged = Some(response);
+        }
+        out.into_pyobject(py)
+    }
+
+    /// After `finish()`: the merged response if it carries an image, else raises the
+    /// `NoImageError` `Client.stream` would raise.
+    fn result<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let merged = self.merged.lock().ok().and_then(|m| m.clone());
+        let merged = check(
+            py,
+            merged.ok_or_else(|| Error::invalid("stream", "call finish() first")),
+        )?;
+        let response = check(py, merged.require_image())?;
+        convert::response_to_py(py, &response)
+    }
+}
+
+/// A conversation without a transport: build each turn's request, hand back the answer.
+#[pyclass(frozen, module = "gemini_image._native")]
+pub struct SansIoChat {
+    state: Mutex<Conversation>,
+    endpoint: Endpoint,
+    key: ApiKey,
+}
+
+fn poisoned() -> Error {
+    Error::invalid("chat", "a previous turn panicked; start a new chat")
+}
+
+#[pymethods]
+impl SansIoChat {
+    #[new]
+    #[pyo3(signature = (model, options=None, *, api_key, base_url=None, keep_last_images=None, max_inline_bytes=None))]
+    fn new(
+        py: Python<'_>,
+        model: String,
+        options: Option<String>,
+        api_key: String,
+        base_url: Option<String>,
+        keep_last_images: Option<usize>,
+        max_inline_bytes: Option<u64>,
+    ) -> PyResult<Self> {
+        let result = (|| {
+            let key = ApiKey::new(api_key)?;
+            let mut endpoint = Endpoint::new(base_url.as_deref().unwrap_or(GATEWAY_BASE_URL))
+                .map_err(|err| err.redact(key.expose()))?;
+            if let Some(limit) = max_inline_bytes {
+                endpoint = endpoint.with_max_inline_bytes(limit);
+            }
+            let mut template = GenerateRequest::new(model);
+            if let Some(json) = options {
+                crate::options::parse(&json)?.apply_to(&mut template);
+            }
+            let conversation = Conversation::new(template).with_keep_last_images(keep_last_images);
+            Ok(SansIoChat {
+                state: Mutex::new(conversation),
+                endpoint,
+                key,
+            })
+        })();
+        check(py, result)
+    }
+
+    /// Starts a turn: `(method, url, headers, body)` with the whole history. A request that
+    /// fails validation raises and starts no turn.
+    #[pyo3(signature = (prompt, images=None, stream=false))]
+    fn request<'py>(
+        &self,
+        py: Python<'py>,
+        prompt: Option<String>,
+        images: Option<&Bound<'py, PyAny>>,
+        stream: bool,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let images = convert::images_from_py(images)?;
+        let result = py.detach(|| {
+            let mut conversation = self.state.lock().map_err(|_| poisoned())?;
+            let blobs = convert::load_images(images)?;
+            let call = if stream { Call::Stream } else { Call::Generate };
+            let request = conversation.begin_turn(convert::user_parts(prompt, blobs));
+            let built = gemini_image::build_http_request(&self.endpoint, &self.key, request, call)
+                .map_err(|err| err.redact(self.key.expose()));
+            if built.is_err() {
+                conversation.abort_turn();
+            }
+            built
+        });
+        let http = check(py, result)?;
+        let body = PyBytes::new(py, &http.body);
+        (http.method, http.url, http.headers, body).into_pyobject(py)
+    }
+
+    /// Completes the turn with the final HTTP answer: the response (recorded in the
+    /// history) or the error it carries (the turn is then left out of the history).
+    fn response<'py>(
+        &self,
+        py: Python<'py>,
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: &[u8],
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let result = py.detach(|| {
+            let mut conversation = self.state.lock().map_err(|_| poisoned())?;
+            match gemini_image::parse_response(status, &headers, body) {
+                Ok(response) => conversation.complete_turn(response),
+                Err(err) => {
+                    conversation.abort_turn();
+                    Err(err)
+                }
+            }
+        });
+        let response = check(py, result)?;
+        convert::response_to_py(py, &response)
+    }
+
+    /// Drops the turn in progress (e.g. the transport failed).
+    fn abort(&self) {
+        if let Ok(mut conversation) = self.state.lock() {
+            conversation.abort_turn();
+        }
+    }
+
+    /// The committed turns as wire JSON.
+    fn history_json(&self) -> String {
+        self.state
+            .lock()
+            .ok()
+            .and_then(|c| serde_json::to_string(c.history()).ok())
+            .unwrap_or_else(|| "[]".into())
     }
 }

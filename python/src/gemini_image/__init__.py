@@ -16,7 +16,7 @@ from . import errors
 from ._async import AsyncChat, AsyncClient, AsyncImageStream
 from ._client import BatchRequest, BatchResult, Chat, Client, ImageStream
 from ._native import DEFAULT_MODEL, GATEWAY_BASE_URL, GOOGLE_BASE_URL, __version__
-from ._sansio import StreamDecoder, build_request, parse_response, retry_delay
+from ._sansio import SansIOChat, StreamDecoder, build_request, parse_response, retry_delay
 from ._types import (
     EventType,
     GenerateResponse,
@@ -71,6 +71,7 @@ __all__ = [
     "parse_response",
     "retry_delay",
     "StreamDecoder",
+    "SansIOChat",
     "errors",
     "GeminiImageError",
     "InvalidRequestError",

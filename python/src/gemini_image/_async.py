@@ -140,10 +140,17 @@ class AsyncClient:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         *,
+        max_inline_bytes: Optional[int] = None,
         _test_hooks: bool = False,
     ) -> None:
         self._client = Client(
-            api_key, base_url, model, timeout, max_retries, _test_hooks=_test_hooks
+            api_key,
+            base_url,
+            model,
+            timeout,
+            max_retries,
+            max_inline_bytes=max_inline_bytes,
+            _test_hooks=_test_hooks,
         )
 
     @property

@@ -133,7 +133,8 @@ class Client:
     ``GEMINI_IMAGE_BASE_URL`` (default the AI Thực Chiến gateway), the model from
     ``GEMINI_IMAGE_MODEL`` (default ``gemini-3.1-flash-image``). ``timeout`` is the time
     limit of one attempt in seconds (default 180); ``max_retries`` the retries after the
-    first attempt (default 2). Every call releases the GIL while it waits.
+    first attempt (default 2). ``max_inline_bytes`` is the endpoint's inline-payload limit
+    checked before sending (default 100 MB). Every call releases the GIL while it waits.
     """
 
     def __init__(
@@ -144,6 +145,7 @@ class Client:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         *,
+        max_inline_bytes: Optional[int] = None,
         _test_hooks: bool = False,
     ) -> None:
         if timeout is not None and not isinstance(timeout, (int, float)):
@@ -156,6 +158,7 @@ class Client:
             model,
             None if timeout is None else float(timeout),
             max_retries,
+            max_inline_bytes=max_inline_bytes,
             test_hooks=_test_hooks,
         )
 

@@ -36,7 +36,7 @@ def _pil_bytes(picture: Any) -> Tuple[bytes, str]:
 
 def _one(value: Any, name: str) -> NativeImageIn:
     if isinstance(value, Image):
-        return (value.data, value.mime_type or None)
+        return (value.data, value.mime_type)  # its label as given ("" = unknown, sniffed)
     if isinstance(value, bytes):
         return (value, None)
     if isinstance(value, (bytearray, memoryview)):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+import json
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _native
 from ._client import _options
 from ._inputs import ImageInput, images_in, prompt_in
 from ._types import GenerateResponse, HttpRequest, StreamEvent
 
-__all__ = ["build_request", "parse_response", "StreamDecoder", "retry_delay"]
+__all__ = ["build_request", "parse_response", "StreamDecoder", "retry_delay", "SansIOChat"]
 
 Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 
@@ -90,7 +91,62 @@ class StreamDecoder:
         return [StreamEvent._from_native(e) for e in self._native.feed(bytes(data))]
 
     def finish(self) -> List[StreamEvent]:
+        """Ends the body: the last events, then ``done`` (its ``.response`` is the merged
+        response as data, with or without an image)."""
         events, response = self._native.finish()
         out = [StreamEvent._from_native(e) for e in events]
         out.append(StreamEvent("done", response=GenerateResponse._from_native(response)))
         return out
+
+    def result(self) -> GenerateResponse:
+        """After :meth:`finish`: the merged response, or the :class:`NoImageError`
+        ``Client.stream`` raises when it carries no image."""
+        return GenerateResponse._from_native(self._native.result())
+
+
+class SansIOChat:
+    """A multi-turn conversation without a transport: :meth:`request` gives each turn's
+    HTTP request (the whole history, thought signatures intact); send it yourself and pass
+    the final answer to :meth:`response`. A failed turn is left out of the history."""
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        api_key: str,
+        base_url: Optional[str] = None,
+        keep_last_images: Optional[int] = None,
+        max_inline_bytes: Optional[int] = None,
+        aspect_ratio: Optional[str] = None,
+        image_size: Optional[str] = None,
+        **defaults: Any,
+    ) -> None:
+        self._native = _native.SansIoChat(
+            model,
+            _options(aspect_ratio, image_size, defaults),
+            api_key=api_key,
+            base_url=base_url,
+            keep_last_images=keep_last_images,
+            max_inline_bytes=max_inline_bytes,
+        )
+
+    def request(
+        self,
+        prompt: str,
+        images: Optional[Union[ImageInput, Sequence[ImageInput]]] = None,
+    ) -> HttpRequest:
+        method, url, headers, body = self._native.request(prompt_in(prompt), images_in(images))
+        return HttpRequest(method, url, dict(headers), body)
+
+    def response(self, status: int, headers: Optional[Headers], body: bytes) -> GenerateResponse:
+        raw = self._native.response(status, _headers(headers), bytes(body))
+        return GenerateResponse._from_native(raw)
+
+    def abort(self) -> None:
+        """Drops the turn in progress (e.g. your transport failed)."""
+        self._native.abort()
+
+    @property
+    def history(self) -> List[Dict[str, Any]]:
+        result: List[Dict[str, Any]] = json.loads(self._native.history_json())
+        return result
