@@ -153,14 +153,16 @@ def test_async_stream_chat_and_batch(emulator: Emulator) -> None:
     asyncio.run(main())
 
 
-def test_async_cancel_returns_at_once_and_threads_finish() -> None:
+def test_async_cancel_stops_the_call_and_frees_its_thread() -> None:
     with Emulator() as emu:
-        client = emu.async_client(model="gemini-2.5-flash-image", max_retries=0)
-        before = threading.active_count()
+        # Always 503: without the cancel, the client would retry after ~1 s and ~2 s.
+        client = emu.async_client(model="gemini-2.5-flash-image", max_retries=2)
 
         async def main() -> float:
-            task = asyncio.create_task(client.generate("slow [[fault:slow]] [[delay:1500]]"))
-            await asyncio.sleep(0.2)
+            task = asyncio.create_task(client.generate("busy [[fault:overloaded]]"))
+            while emu.request_count < 1:
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.1)  # now in the first retry wait
             started = time.perf_counter()
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
@@ -169,12 +171,42 @@ def test_async_cancel_returns_at_once_and_threads_finish() -> None:
 
         waited = asyncio.run(main())
         assert waited < 0.5, waited
-        # The worker thread finishes its call (bounded by the server's delay/the timeout)
-        # and goes back to the pool: no thread is left blocked.
-        deadline = time.monotonic() + 5
-        while emu.request_count < 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
-    assert threading.active_count() <= before + 64
+        # The worker thread stopped in its retry wait: no second attempt ever comes.
+        time.sleep(2.5)
+        assert emu.request_count == 1
+
+
+def test_cancel_token_from_another_thread(emulator: Emulator) -> None:
+    client = flash(emulator, max_retries=3)
+    token = gemini_image.CancelToken()
+    threading.Timer(0.3, token.cancel).start()
+    started = time.perf_counter()
+    with pytest.raises(gemini_image.CancelledError) as info:
+        client.generate("cancel me [[fault:overloaded]]", cancel=token)
+    assert time.perf_counter() - started < 1.0
+    assert info.value.kind == "cancelled" and token.cancelled
+    # A batch stops handing out requests; the ones never started are CancelledError.
+    token = gemini_image.CancelToken()
+    results = client.batch(
+        ["a", "b", "c"], concurrency=1, on_result=lambda i, r: token.cancel(), cancel=token
+    )
+    assert isinstance(results[0], gemini_image.GenerateResponse)
+    # The request already taken by the worker may finish; the last one never starts.
+    assert isinstance(results[2], gemini_image.CancelledError), results
+
+
+def test_stream_cancel_from_another_thread() -> None:
+    with Emulator() as emu:
+        client = emu.client(model="gemini-3-pro-image-preview")
+        stream = client.stream("slow stream [[fault:slow_body]] [[delay:1500]]")
+        first = next(stream)
+        threading.Timer(0.2, stream.cancel).start()
+        started = time.perf_counter()
+        with pytest.raises(gemini_image.CancelledError):
+            for _ in stream:
+                pass
+        assert time.perf_counter() - started < 1.2
+        assert first.type == "thought_text"
 
 
 # --- threads -----------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def test_failed_turn_leaves_history_unchanged(emulator: Emulator) -> None:
 def test_restore_rejects_garbage(emulator: Emulator) -> None:
     with pytest.raises(gemini_image.InvalidRequestError) as info:
         client_for(emulator).restore_chat("{not json")
-    assert info.value.field == "chat"
+    assert info.value.field == "conversation"
 
 
 def test_batch_in_input_order_with_per_item_errors(emulator: Emulator) -> None:

@@ -8,6 +8,7 @@ use gemini_image::{Client, ClientBuilder, Error, GenerateRequest, GenerateRespon
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
+use crate::cancel::{CancelToken, call_options};
 use crate::chat::NativeChat;
 use crate::convert::{self, RequestSpec};
 use crate::errors::{check, to_py_err};
@@ -155,7 +156,8 @@ impl NativeClient {
 
     /// Generates (or edits, with images): `(images, thought_images, meta_json)`. With
     /// `require_image=False` an HTTP 200 without an image is returned as data.
-    #[pyo3(signature = (prompt, images=None, options=None, model=None, require_image=true))]
+    #[pyo3(signature = (prompt, images=None, options=None, model=None, require_image=true, cancel=None))]
+    #[allow(clippy::too_many_arguments)]
     fn generate<'py>(
         &self,
         py: Python<'py>,
@@ -164,22 +166,24 @@ impl NativeClient {
         options: Option<String>,
         model: Option<String>,
         require_image: bool,
+        cancel: Option<PyRef<'py, CancelToken>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let spec = spec_from_py(prompt, images, options, model)?;
+        let call = call_options(cancel.as_deref());
         let client = &self.client;
         let result = py.detach(|| {
             let request = spec.build(client.default_model())?;
             if require_image {
-                client.generate(&request)
+                client.generate_with(&request, &call)
             } else {
-                client.generate_raw(&request)
+                client.generate_raw_with(&request, &call)
             }
         });
         Self::finish(py, result)
     }
 
     /// Starts a stream (the request is sent and the status checked before this returns).
-    #[pyo3(signature = (prompt, images=None, options=None, model=None))]
+    #[pyo3(signature = (prompt, images=None, options=None, model=None, cancel=None))]
     fn stream(
         &self,
         py: Python<'_>,
@@ -187,12 +191,14 @@ impl NativeClient {
         images: Option<&Bound<'_, PyAny>>,
         options: Option<String>,
         model: Option<String>,
+        cancel: Option<PyRef<'_, CancelToken>>,
     ) -> PyResult<NativeStream> {
         let spec = spec_from_py(prompt, images, options, model)?;
+        let call = call_options(cancel.as_deref());
         let client = &self.client;
         let result = py.detach(|| {
             let request = spec.build(client.default_model())?;
-            client.stream(&request)
+            client.stream_with(&request, &call)
         });
         Ok(NativeStream::new(check(py, result)?))
     }
@@ -222,14 +228,17 @@ impl NativeClient {
     /// finishes (on this thread), where value is a response tuple or an exception instance;
     /// returns the values in input order. If `on_result` raises (or Ctrl-C arrives), no new
     /// request starts, the ones in flight finish, and the exception is raised.
-    #[pyo3(signature = (requests, concurrency=4, on_result=None))]
+    #[pyo3(signature = (requests, concurrency=4, on_result=None, cancel=None))]
     fn batch<'py>(
         &self,
         py: Python<'py>,
         requests: &Bound<'py, PyAny>,
         concurrency: usize,
         on_result: Option<Bound<'py, PyAny>>,
+        cancel: Option<PyRef<'py, CancelToken>>,
     ) -> PyResult<Bound<'py, PyList>> {
+        let call = call_options(cancel.as_deref());
+        let token = cancel.as_deref().map(|c| c.token.clone());
         let mut specs = Vec::new();
         for item in requests.try_iter()? {
             let item = item?;
@@ -262,9 +271,9 @@ impl NativeClient {
                 |_, spec| {
                     let spec = spec.lock().ok().and_then(|mut s| s.take());
                     let result = match spec {
-                        Some(spec) => spec
-                            .build(client.default_model())
-                            .and_then(|request: GenerateRequest| client.generate(&request)),
+                        Some(spec) => spec.build(client.default_model()).and_then(
+                            |request: GenerateRequest| client.generate_with(&request, &call),
+                        ),
                         None => Err(Error::invalid("requests", "the request was already sent")),
                     };
                     Mutex::new(Some(result))
@@ -290,6 +299,12 @@ impl NativeClient {
                             }
                             py.check_signals()
                         });
+                        if token
+                            .as_ref()
+                            .is_some_and(gemini_image::CancelToken::is_cancelled)
+                        {
+                            cancel.store(true, Ordering::SeqCst);
+                        }
                         if let Err(err) = outcome {
                             cancel.store(true, Ordering::SeqCst);
                             if let Ok(mut failure) = failure.lock() {

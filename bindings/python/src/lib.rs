@@ -7,6 +7,7 @@
 
 use pyo3::prelude::*;
 
+mod cancel;
 mod chat;
 mod client;
 mod convert;
@@ -31,6 +32,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         .map(|kind| (kind.as_str(), kind.code()))
         .collect();
     m.add("ERROR_KINDS", kinds)?;
+    m.add_class::<cancel::CancelToken>()?;
     m.add_class::<client::NativeClient>()?;
     m.add_class::<stream::NativeStream>()?;
     m.add_class::<chat::NativeChat>()?;

@@ -5,8 +5,8 @@ use std::sync::Mutex;
 
 use gemini_image::core::StreamParser;
 use gemini_image::{
-    ApiKey, Call, Conversation, Endpoint, Error, GATEWAY_BASE_URL, GenerateRequest,
-    GenerateResponse, RetryDecision, RetryPolicy, StreamEvent,
+    ApiKey, Call, Conversation, Endpoint, Error, GATEWAY_BASE_URL, GenerateResponse, RetryDecision,
+    RetryPolicy, StreamEvent,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
@@ -220,11 +220,12 @@ impl SansIoChat {
             if let Some(limit) = max_inline_bytes {
                 endpoint = endpoint.with_max_inline_bytes(limit);
             }
-            let mut template = GenerateRequest::new(model);
-            if let Some(json) = options {
-                crate::options::parse(&json)?.apply_to(&mut template);
-            }
-            let conversation = Conversation::new(template).with_keep_last_images(keep_last_images);
+            let options = match options {
+                Some(json) => crate::options::parse(&json)?,
+                None => gemini_image::core::RequestOptions::default(),
+            };
+            let conversation =
+                Conversation::new(model, options).with_keep_last_images(keep_last_images);
             Ok(SansIoChat {
                 state: Mutex::new(conversation),
                 endpoint,

@@ -19,11 +19,13 @@ enum State {
 #[pyclass(frozen, module = "gemini_image._native")]
 pub struct NativeStream {
     state: Mutex<State>,
+    cancel: gemini_image::CancelToken,
 }
 
 impl NativeStream {
     pub(crate) fn new(stream: ImageStream) -> Self {
         NativeStream {
+            cancel: stream.cancel_token(),
             state: Mutex::new(State::Open(Box::new(stream))),
         }
     }
@@ -74,8 +76,15 @@ impl NativeStream {
         }
     }
 
-    /// Stops reading and closes the connection.
+    /// Cancels the stream without waiting: it ends with `CancelledError` at its next read.
+    fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// Stops reading and closes the connection (a read in progress on another thread ends
+    /// with `CancelledError`).
     fn close(&self, py: Python<'_>) {
+        self.cancel.cancel();
         py.detach(|| {
             if let Ok(mut state) = self.state.lock() {
                 *state = State::Done;

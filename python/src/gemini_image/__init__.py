@@ -14,7 +14,7 @@ Offline, against the bundled emulator: ``gemini_image.testing.Emulator``.
 
 from . import errors
 from ._async import AsyncChat, AsyncClient, AsyncImageStream
-from ._client import BatchRequest, BatchResult, Chat, Client, ImageStream
+from ._client import BatchRequest, BatchResult, CancelToken, Chat, Client, ImageStream
 from ._native import DEFAULT_MODEL, GATEWAY_BASE_URL, GOOGLE_BASE_URL, __version__
 from ._sansio import SansIOChat, StreamDecoder, build_request, parse_response, retry_delay
 from ._types import (
@@ -52,6 +52,7 @@ __all__ = [
     "GATEWAY_BASE_URL",
     "GOOGLE_BASE_URL",
     "Client",
+    "CancelToken",
     "AsyncClient",
     "Chat",
     "AsyncChat",

@@ -1,7 +1,9 @@
 """AsyncClient: the same API as coroutines, never blocking the event loop.
 
 Each blocking native call runs on a worker thread (the GIL is released while it waits), so
-the loop keeps ticking with any number of calls in flight.
+the loop keeps ticking with any number of calls in flight. Cancelling the awaiting task
+cancels the call's token: the call stops before its next attempt, during a retry wait, or
+(streams) between two reads, and its thread goes back to the pool.
 """
 
 from __future__ import annotations
@@ -23,7 +25,15 @@ from typing import (
     Union,
 )
 
-from ._client import BatchRequest, BatchResult, Chat, Client, ImageStream, _batch_item
+from ._client import (
+    BatchRequest,
+    BatchResult,
+    CancelToken,
+    Chat,
+    Client,
+    ImageStream,
+    _batch_item,
+)
 from ._inputs import ImageInput
 from ._types import GenerateResponse, StreamEvent
 from .errors import GeminiImageError, _invalid
@@ -51,10 +61,24 @@ async def _run(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await loop.run_in_executor(_pool(), call)
 
 
+async def _run_cancellable(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Runs a blocking call with a cancel token: when the awaiting task is cancelled, the
+    token stops the call (before its next attempt or during a retry wait), so its worker
+    thread is freed instead of finishing work nobody waits for."""
+    token = kwargs.get("cancel")
+    if token is None:
+        token = kwargs["cancel"] = CancelToken()
+    try:
+        return await _run(func, *args, **kwargs)
+    except asyncio.CancelledError:
+        token.cancel()
+        raise
+
+
 class AsyncImageStream:
     """An async iterator of :class:`StreamEvent`; ``async with`` closes it early."""
 
-    def __init__(self, start: Callable[[], ImageStream]) -> None:
+    def __init__(self, start: Callable[..., ImageStream]) -> None:
         self._start = start
         self._stream: Optional[ImageStream] = None
         self.response: Optional[GenerateResponse] = None
@@ -64,13 +88,17 @@ class AsyncImageStream:
 
     async def __anext__(self) -> StreamEvent:
         if self._stream is None:
-            self._stream = await _run(self._start)
+            self._stream = await _run_cancellable(self._start)
         stream = self._stream
 
         def step() -> Optional[StreamEvent]:
             return next(stream, None)
 
-        event = await _run(step)
+        try:
+            event = await _run(step)
+        except asyncio.CancelledError:
+            stream.cancel()
+            raise
         if event is None:
             raise StopAsyncIteration
         if event.type == "done":
@@ -109,7 +137,7 @@ class AsyncChat:
         **options: Any,
     ) -> GenerateResponse:
         async with self._lock:
-            return await _run(self._chat.send, prompt, images, **options)
+            return await _run_cancellable(self._chat.send, prompt, images, **options)
 
     @property
     def history(self) -> List[Any]:
@@ -176,7 +204,7 @@ class AsyncClient:
 
     async def generate(self, prompt: str, **kwargs: Any) -> GenerateResponse:
         """See :meth:`Client.generate`."""
-        return await _run(self._client.generate, prompt, **kwargs)
+        return await _run_cancellable(self._client.generate, prompt, **kwargs)
 
     async def edit(
         self,
@@ -185,11 +213,17 @@ class AsyncClient:
         **kwargs: Any,
     ) -> GenerateResponse:
         """See :meth:`Client.edit`."""
-        return await _run(self._client.edit, image_or_images, prompt, **kwargs)
+        return await _run_cancellable(self._client.edit, image_or_images, prompt, **kwargs)
 
     def stream(self, prompt: str, **kwargs: Any) -> AsyncImageStream:
         """See :meth:`Client.stream`; use ``async for event in client.stream(...)``."""
-        return AsyncImageStream(functools.partial(self._client.stream, prompt, **kwargs))
+
+        def start(cancel: Optional[CancelToken] = None) -> ImageStream:
+            if cancel is not None and "cancel" not in kwargs:
+                kwargs["cancel"] = cancel
+            return self._client.stream(prompt, **kwargs)
+
+        return AsyncImageStream(start)
 
     def chat(self, model: Optional[str] = None, **defaults: Any) -> AsyncChat:
         """See :meth:`Client.chat`."""

@@ -20,9 +20,14 @@ from typing import (
 from . import _native
 from ._inputs import ImageInput, images_in, options_json, prompt_in
 from ._types import GenerateResponse, StreamEvent
-from .errors import GeminiImageError, _invalid
+from .errors import CancelledError, GeminiImageError, _invalid
 
-__all__ = ["Client", "ImageStream", "Chat", "BatchRequest", "BatchResult"]
+__all__ = ["Client", "ImageStream", "Chat", "BatchRequest", "BatchResult", "CancelToken"]
+
+#: Cancels calls given ``cancel=token`` (from another thread, a signal handler...): the call
+#: stops before its next attempt, during a retry wait, or a stream between two reads, and
+#: raises :class:`gemini_image.CancelledError`.
+CancelToken = _native.CancelToken
 
 #: A batch item: a prompt, or a mapping with ``prompt`` and any ``generate`` keyword.
 BatchRequest = Union[str, Mapping[str, Any]]
@@ -69,7 +74,13 @@ class ImageStream:
         return self.response
 
     def close(self) -> None:
+        """Stops the stream and drops the connection."""
         self._native.close()
+
+    def cancel(self) -> None:
+        """Cancels without waiting (thread-safe): the stream raises ``CancelledError`` at
+        its next read."""
+        self._native.cancel()
 
     def __enter__(self) -> "ImageStream":
         return self
@@ -92,6 +103,7 @@ class Chat:
         *,
         aspect_ratio: Optional[str] = None,
         image_size: Optional[str] = None,
+        cancel: Optional[CancelToken] = None,
         **options: Any,
     ) -> GenerateResponse:
         """Sends a turn; keyword options apply to this turn only."""
@@ -99,6 +111,7 @@ class Chat:
             prompt_in(prompt),
             images_in(images),
             _options(aspect_ratio, image_size, options),
+            cancel,
         )
         return GenerateResponse._from_native(raw)
 
@@ -191,6 +204,7 @@ class Client:
         aspect_ratio: Optional[str] = None,
         image_size: Optional[str] = None,
         model: Optional[str] = None,
+        cancel: Optional[CancelToken] = None,
         **options: Any,
     ) -> GenerateResponse:
         """Generates an image from a prompt (and optional input images).
@@ -200,13 +214,14 @@ class Client:
         ``seed``, ``max_output_tokens``, ``stop_sequences``, ``candidate_count``,
         ``thinking`` (``{"include_thoughts", "thinking_budget", "thinking_level"}``) and
         ``extra`` (raw JSON merged into the request). Raises :class:`NoImageError` when the
-        answer has no image.
+        answer has no image. ``cancel``: a :class:`CancelToken` that stops the call.
         """
         raw = self._native.generate(
             prompt_in(prompt),
             images_in(images),
             _options(aspect_ratio, image_size, options),
             model,
+            cancel=cancel,
         )
         return GenerateResponse._from_native(raw)
 
@@ -218,6 +233,7 @@ class Client:
         aspect_ratio: Optional[str] = None,
         image_size: Optional[str] = None,
         model: Optional[str] = None,
+        cancel: Optional[CancelToken] = None,
         **options: Any,
     ) -> GenerateResponse:
         """Edits one or more images with an instruction (the prompt is sent first)."""
@@ -227,6 +243,7 @@ class Client:
             aspect_ratio=aspect_ratio,
             image_size=image_size,
             model=model,
+            cancel=cancel,
             **options,
         )
 
@@ -238,6 +255,7 @@ class Client:
         aspect_ratio: Optional[str] = None,
         image_size: Optional[str] = None,
         model: Optional[str] = None,
+        cancel: Optional[CancelToken] = None,
         **options: Any,
     ) -> ImageStream:
         """Streams a generation: iterate for events; the last is ``done``."""
@@ -246,6 +264,7 @@ class Client:
             images_in(images),
             _options(aspect_ratio, image_size, options),
             model,
+            cancel,
         )
         return ImageStream(native)
 
@@ -272,11 +291,15 @@ class Client:
         requests: Iterable[BatchRequest],
         concurrency: int = 4,
         on_result: Optional[Callable[[int, BatchResult], Any]] = None,
+        *,
+        cancel: Optional[CancelToken] = None,
     ) -> List[BatchResult]:
         """Runs many generations, at most ``concurrency`` at once. Each request is a
         prompt or a mapping with ``prompt`` and any :meth:`generate` keyword. Returns one
         result per request in input order: the response, or the error of that item.
-        ``on_result(index, result)`` is called on this thread as each one finishes."""
+        ``on_result(index, result)`` is called on this thread as each one finishes. Once
+        ``cancel`` is cancelled no new request starts; those never started are
+        :class:`CancelledError` results."""
         if not isinstance(concurrency, int) or concurrency < 1:
             raise _invalid("concurrency", f"must be an int >= 1, got {concurrency!r}")
         items: List[Tuple[str, Any, Optional[str], Optional[str]]] = []
@@ -295,8 +318,11 @@ class Client:
             def callback(index: int, raw: Any) -> None:
                 user_callback(index, convert(raw))
 
-        raw_results = self._native.batch(items, concurrency, callback)
-        return [convert(raw) for raw in raw_results]
+        raw_results = self._native.batch(items, concurrency, callback, cancel)
+        return [
+            convert(raw) if raw is not None else CancelledError("cancelled: never started")
+            for raw in raw_results
+        ]
 
     def __repr__(self) -> str:
         return (
