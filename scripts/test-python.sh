@@ -20,12 +20,12 @@ wheels="$root/target/wheels/python"
 step() { printf '\n==> python: %s\n' "$*"; }
 fail() { echo "test-python.sh: $*" >&2; exit 1; }
 
-step "virtualenv ($venv) with maturin, pytest, mypy, Pillow"
+step "virtualenv ($venv) with maturin, pytest, mypy, Pillow, httpx"
 if [ ! -x "$venv/bin/python" ]; then
   "$PYTHON" -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check \
-  "maturin==1.16.0" "pytest==9.2.0" "mypy==2.4.1" "Pillow==13.0.0"
+  "maturin==1.16.0" "pytest==9.2.0" "mypy==2.4.1" "Pillow==13.0.0" "httpx==0.29.0"
 
 step "maturin develop (dev profile)"
 rm -f python/src/gemini_image/_native*.so
@@ -52,6 +52,14 @@ skipped = sum(int(s.get("skipped", 0)) for s in suites)
 print(f"pytest: {tests} tests, {skipped} skipped")
 sys.exit(0 if tests > 0 and skipped == 0 else 1)
 PY
+
+step "types: mypy stubtest on the native module, mypy --strict on the package and the README examples"
+(cd python && "$venv/bin/python" -m mypy.stubtest gemini_image._native) || fail "stubtest failed"
+examples="$root/target/py-readme-examples"
+rm -rf "$examples"
+"$venv/bin/python" python/tests/readme_examples.py "$examples" >/dev/null
+(cd python && "$venv/bin/python" -m mypy --strict --no-incremental src/gemini_image "$examples") \
+  || fail "mypy --strict failed"
 
 step "wheel (maturin build, dev profile) into a fresh virtualenv without cargo on PATH"
 rm -rf "$wheels" "$wheel_venv"
