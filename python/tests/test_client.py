@@ -125,8 +125,11 @@ def test_image_save_adds_extension(tmp_path: Path, emulator: Emulator) -> None:
     assert image is not None
     written = image.save(tmp_path / "kite")
     assert written == tmp_path / "kite.png" and written.read_bytes() == image.data
-    kept = image.save(tmp_path / "named.bin")
-    assert kept.name == "named.bin"
+    again = image.save(tmp_path / "kite")  # never replaces a file unless asked
+    assert again == tmp_path / "kite-2.png" and written.read_bytes() == image.data
+    assert image.save(tmp_path / "kite", overwrite=True) == written
+    assert image.save(str(tmp_path / "x.jpg")).name == "x.png"  # the bytes are PNG
+    assert image.save(tmp_path / "sub" / "v1.final").name == "v1.final.png"
     assert image._repr_png_() == image.data and image._repr_jpeg_() is None
 
 

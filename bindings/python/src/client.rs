@@ -1,10 +1,9 @@
 //! `NativeClient`: a `gemini_image::Client` with the GIL released around every call.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gemini_image::{Client, ClientBuilder, Error, GenerateRequest, GenerateResponse};
+use gemini_image::{Client, ClientBuilder, Error, GenerateResponse};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
@@ -226,8 +225,10 @@ impl NativeClient {
     /// Runs many requests, at most `concurrency` at once. `requests` holds
     /// `(prompt, images, options_json, model)` tuples. Calls `on_result(index, value)` as each
     /// finishes (on this thread), where value is a response tuple or an exception instance;
-    /// returns the values in input order. If `on_result` raises (or Ctrl-C arrives), no new
-    /// request starts, the ones in flight finish, and the exception is raised.
+    /// returns the values in input order. Once `cancel` fires no new request starts (those
+    /// never started are `CancelledError`s). If `on_result` raises (or Ctrl-C arrives), the
+    /// batch is cancelled the same way and the exception is raised once the requests in
+    /// flight have finished.
     #[pyo3(signature = (requests, concurrency=4, on_result=None, cancel=None))]
     fn batch<'py>(
         &self,
@@ -237,8 +238,6 @@ impl NativeClient {
         on_result: Option<Bound<'py, PyAny>>,
         cancel: Option<PyRef<'py, CancelToken>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let call = call_options(cancel.as_deref());
-        let token = cancel.as_deref().map(|c| c.token.clone());
         let mut specs = Vec::new();
         for item in requests.try_iter()? {
             let item = item?;
@@ -256,32 +255,30 @@ impl NativeClient {
             )?)));
         }
         let total = specs.len();
-        let slots: Vec<Mutex<Option<Py<PyAny>>>> = std::iter::repeat_with(|| Mutex::new(None))
-            .take(total)
-            .collect();
-        let cancel = AtomicBool::new(false);
-        let failure: Mutex<Option<PyErr>> = Mutex::new(None);
+        let token = cancel
+            .as_deref()
+            .map_or_else(gemini_image::CancelToken::new, |c| c.token.clone());
+        let call = gemini_image::CallOptions::new().with_cancel(token.clone());
+        let mut slots: Vec<Option<Py<PyAny>>> =
+            std::iter::repeat_with(|| None).take(total).collect();
+        let mut failure: Option<PyErr> = None;
         let on_result = on_result.map(Bound::unbind);
         let client = &self.client;
         py.detach(|| {
-            gemini_image::run_bounded(
-                &specs,
-                concurrency,
-                &cancel,
-                |_, spec| {
-                    let spec = spec.lock().ok().and_then(|mut s| s.take());
-                    let result = match spec {
-                        Some(spec) => spec.build(client.default_model()).and_then(
-                            |request: GenerateRequest| client.generate_with(&request, &call),
-                        ),
-                        None => Err(Error::invalid("requests", "the request was already sent")),
-                    };
-                    Mutex::new(Some(result))
+            client.batch_each(
+                total,
+                |index| {
+                    let spec = specs
+                        .get(index)
+                        .and_then(|s| s.lock().ok().and_then(|mut s| s.take()));
+                    match spec {
+                        Some(spec) => spec.build(client.default_model()),
+                        None => Err(Error::internal("a batch item was built twice")),
+                    }
                 },
-                |index, slot| {
-                    let Some(result) = slot.lock().ok().and_then(|mut s| s.take()) else {
-                        return;
-                    };
+                concurrency,
+                &call,
+                |index, result| {
                     Python::attach(|py| {
                         let value: PyResult<Py<PyAny>> = match result {
                             Ok(response) => convert::response_to_py(py, &response)
@@ -289,38 +286,30 @@ impl NativeClient {
                             Err(err) => Ok(to_py_err(py, err).into_value(py).into_any()),
                         };
                         let outcome = value.and_then(|value| {
-                            if let Some(callback) = &on_result {
-                                callback.call1(py, (index, value.clone_ref(py)))?;
+                            if let Some(slot) = slots.get_mut(index) {
+                                *slot = Some(value.clone_ref(py));
                             }
-                            if let Some(slot) = slots.get(index) {
-                                if let Ok(mut slot) = slot.lock() {
-                                    *slot = Some(value);
+                            if failure.is_none() {
+                                if let Some(callback) = &on_result {
+                                    callback.call1(py, (index, value))?;
                                 }
                             }
                             py.check_signals()
                         });
-                        if token
-                            .as_ref()
-                            .is_some_and(gemini_image::CancelToken::is_cancelled)
-                        {
-                            cancel.store(true, Ordering::SeqCst);
-                        }
                         if let Err(err) = outcome {
-                            cancel.store(true, Ordering::SeqCst);
-                            if let Ok(mut failure) = failure.lock() {
-                                failure.get_or_insert(err);
-                            }
+                            token.cancel();
+                            failure.get_or_insert(err);
                         }
                     });
                 },
             );
         });
-        if let Some(err) = failure.into_inner().ok().flatten() {
+        if let Some(err) = failure {
             return Err(err);
         }
         let out = PyList::empty(py);
         for slot in slots {
-            match slot.into_inner().ok().flatten() {
+            match slot {
                 Some(value) => out.append(value)?,
                 None => out.append(py.None())?,
             }

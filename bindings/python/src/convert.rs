@@ -66,14 +66,7 @@ pub(crate) fn load_images(images: Vec<ImageSource>) -> Result<Vec<Blob>, Error> 
             // A declared type is kept as given (the core checks it against the bytes).
             ImageSource::Bytes(data, Some(mime)) => Ok(Blob::new(data, mime)),
             ImageSource::Bytes(data, None) => Blob::from_bytes(data, &format!("images[{i}]")),
-            // TEMPORARY until the client's `load_image` lands (FRONTDOOR.md, "Images in").
-            ImageSource::Path(path) => match std::fs::read(&path) {
-                Ok(data) => Blob::from_bytes(data, &format!("images[{i}]")),
-                Err(err) => Err(Error::io(
-                    format!("images[{i}]"),
-                    format!("cannot read {}: {err}", path.display()),
-                )),
-            },
+            ImageSource::Path(path) => gemini_image::load_image(&path, &format!("images[{i}]")),
         })
         .collect()
 }

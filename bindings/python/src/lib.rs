@@ -13,9 +13,17 @@ mod client;
 mod convert;
 mod emulator;
 mod errors;
+mod files;
 mod options;
 mod sansio;
 mod stream;
+
+/// Runs the `gemini-image` command line (the same as the Rust binary) with `argv`
+/// (`argv[0]` included) and returns its exit code. The GIL is released while it runs.
+#[pyfunction]
+fn run_cli(py: Python<'_>, argv: Vec<String>) -> i32 {
+    py.detach(|| gemini_image_cli::run(argv))
+}
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -42,5 +50,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sansio::build_request, m)?)?;
     m.add_function(wrap_pyfunction!(sansio::parse_response, m)?)?;
     m.add_function(wrap_pyfunction!(sansio::retry_delay, m)?)?;
+    m.add_function(wrap_pyfunction!(files::save_image, m)?)?;
+    m.add_function(wrap_pyfunction!(run_cli, m)?)?;
     Ok(())
 }

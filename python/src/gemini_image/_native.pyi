@@ -33,6 +33,8 @@ __all__ = [
     "build_request",
     "parse_response",
     "retry_delay",
+    "save_image",
+    "run_cli",
 ]
 
 __version__: Final[str]
@@ -208,3 +210,7 @@ def retry_delay(
     jitter: float = 0.0,
     max_retries: Optional[int] = None,
 ) -> Optional[float]: ...
+def save_image(
+    data: bytes, mime_type: str, path: str, overwrite: bool = False
+) -> Tuple[str, bool, List[str]]: ...
+def run_cli(argv: List[str]) -> int: ...

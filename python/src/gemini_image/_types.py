@@ -77,21 +77,20 @@ class Image:
         """The file extension for the MIME type (``".png"``, ``".jpg"``...)."""
         return _EXTENSIONS.get(self.mime_type, ".bin")
 
-    def save(self, path: Union[str, "os.PathLike[str]"]) -> Path:
-        """Writes the bytes to ``path``, adding the right extension (``.png``, ``.jpg``...)
-        when the path has none; returns the path written."""
-        target = Path(os.fspath(path))
-        if not target.suffix:
-            target = target.with_name(target.name + self.extension)
-        tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-        try:
-            with open(tmp, "wb") as f:
-                f.write(self.data)
-            os.replace(tmp, target)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-        return target
+    def save(self, path: Union[str, "os.PathLike[str]"], *, overwrite: bool = False) -> Path:
+        """Writes the image to ``path`` and returns the path written.
+
+        The extension follows the bytes: ``.png``/``.jpg``... is added when the path has
+        none (and a disagreeing image extension is replaced). An existing file is never
+        replaced unless ``overwrite=True``: the next free name is used (``fox-2.jpg``).
+        The write is atomic (temporary file, then rename); missing directories are created.
+        """
+        from . import _native
+
+        written, _renamed, _warnings = _native.save_image(
+            self.data, self.mime_type, os.fspath(path), overwrite
+        )
+        return Path(written)
 
     def to_pil(self) -> "PIL.Image.Image":
         """The image as a ``PIL.Image.Image`` (needs Pillow: ``pip install Pillow``)."""
