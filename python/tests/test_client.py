@@ -188,6 +188,13 @@ def test_env_and_defaults(monkeypatch: pytest.MonkeyPatch, emulator: Emulator) -
     assert explicit.model == "gemini-3-pro-image-preview"
     assert explicit.timeout == 12.5 and explicit.max_retries == 0
     monkeypatch.delenv("GEMINI_API_KEY")
+    monkeypatch.delenv("GEMINI_IMAGE_BASE_URL")
+    monkeypatch.setenv("GOOGLE_API_KEY", "google-key")
+    assert Client().base_url == gemini_image.GOOGLE_BASE_URL  # a Google key: Google's API
+    monkeypatch.setenv("THUCCHIEN_API_KEY", "gateway-key")
+    assert Client().base_url == gemini_image.GATEWAY_BASE_URL  # the gateway key wins
+    monkeypatch.delenv("THUCCHIEN_API_KEY")
+    monkeypatch.delenv("GOOGLE_API_KEY")
     with pytest.raises(gemini_image.InvalidRequestError) as info:
         Client()
     assert info.value.field == "api_key" and "THUCCHIEN_API_KEY" in str(info.value)
