@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from ._types import Image
 from .errors import _invalid
@@ -98,7 +98,3 @@ def prompt_in(prompt: Any) -> str:
     if not isinstance(prompt, str):
         raise _invalid("prompt", f"must be a str, got {type(prompt).__name__}")
     return prompt
-
-
-def seq_of_images(value: Sequence[Any]) -> List[Any]:
-    return list(value)
