@@ -229,8 +229,8 @@ def _usage(response: GenerateResponse) -> Dict[str, Any]:
     if response.usage is None:
         return {}
     out: Dict[str, Any] = {}
-    for name, value in vars(response.usage).items():
-        if isinstance(value, list):
+    for name, value in response.usage._asdict().items():
+        if isinstance(value, tuple):
             out[name] = [{"modality": d.modality, "token_count": d.token_count} for d in value]
         else:
             out[name] = value

@@ -12,8 +12,9 @@ Banana Pro, Nano Banana 2) through the AI Thực Chiến gateway or Google's API
 Offline, against the bundled emulator: ``gemini_image.testing.Emulator``.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from . import errors
-from ._async import AsyncChat, AsyncClient, AsyncImageStream
 from ._client import BatchRequest, BatchResult, CancelToken, Chat, Client, ImageStream
 from ._native import DEFAULT_MODEL, GATEWAY_BASE_URL, GOOGLE_BASE_URL, __version__
 from ._sansio import SansIOChat, StreamDecoder, build_request, parse_response, retry_delay
@@ -45,6 +46,21 @@ from .errors import (
     ServerError,
     TimeoutError,
 )
+
+if TYPE_CHECKING:
+    from ._async import AsyncChat, AsyncClient, AsyncImageStream
+
+_LAZY = ("AsyncClient", "AsyncChat", "AsyncImageStream")
+
+
+def __getattr__(name: str) -> Any:
+    # asyncio costs more to import than the rest of the package: load it on first use.
+    if name in _LAZY:
+        from . import _async
+
+        return getattr(_async, name)
+    raise AttributeError(f"module 'gemini_image' has no attribute {name!r}")
+
 
 __all__ = [
     "__version__",

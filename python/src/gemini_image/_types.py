@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Literal, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Literal, Mapping, NamedTuple, Optional, Tuple, Union
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import PIL.Image
 
 __all__ = [
@@ -85,6 +84,8 @@ class Image:
         replaced unless ``overwrite=True``: the next free name is used (``fox-2.jpg``).
         The write is atomic (temporary file, then rename); missing directories are created.
         """
+        from pathlib import Path
+
         from . import _native
 
         written, _renamed, _warnings = _native.save_image(
@@ -94,6 +95,8 @@ class Image:
 
     def to_pil(self) -> "PIL.Image.Image":
         """The image as a ``PIL.Image.Image`` (needs Pillow: ``pip install Pillow``)."""
+        import io
+
         try:
             import PIL.Image
         except ImportError as err:  # pragma: no cover - depends on the environment
@@ -123,23 +126,21 @@ class Image:
         return f"Image({self.mime_type or 'unknown'}, {dims}, {_size(len(self.data))})"
 
 
-@dataclass(frozen=True)
-class ModalityTokenCount:
+class ModalityTokenCount(NamedTuple):
     """Tokens for one modality (``TEXT``, ``IMAGE``...)."""
 
     modality: str
     token_count: int
 
 
-def _details(raw: Any) -> List[ModalityTokenCount]:
-    return [
+def _details(raw: Any) -> Tuple[ModalityTokenCount, ...]:
+    return tuple(
         ModalityTokenCount(str(d.get("modality", "")), int(d.get("token_count", 0)))
         for d in (raw or [])
-    ]
+    )
 
 
-@dataclass(frozen=True)
-class Usage:
+class Usage(NamedTuple):
     """``usageMetadata``: every counter the API reports (None when not reported)."""
 
     prompt_token_count: Optional[int] = None
@@ -148,10 +149,10 @@ class Usage:
     tool_use_prompt_token_count: Optional[int] = None
     thoughts_token_count: Optional[int] = None
     total_token_count: Optional[int] = None
-    prompt_tokens_details: List[ModalityTokenCount] = field(default_factory=list)
-    cache_tokens_details: List[ModalityTokenCount] = field(default_factory=list)
-    candidates_tokens_details: List[ModalityTokenCount] = field(default_factory=list)
-    tool_use_prompt_tokens_details: List[ModalityTokenCount] = field(default_factory=list)
+    prompt_tokens_details: Tuple[ModalityTokenCount, ...] = ()
+    cache_tokens_details: Tuple[ModalityTokenCount, ...] = ()
+    candidates_tokens_details: Tuple[ModalityTokenCount, ...] = ()
+    tool_use_prompt_tokens_details: Tuple[ModalityTokenCount, ...] = ()
     service_tier: Optional[str] = None
     traffic_type: Optional[str] = None
 
@@ -173,8 +174,7 @@ class Usage:
         )
 
 
-@dataclass(frozen=True)
-class SafetyRating:
+class SafetyRating(NamedTuple):
     """One safety rating of the candidate."""
 
     category: str
