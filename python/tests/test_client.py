@@ -215,3 +215,15 @@ def test_image_input_object_keeps_its_label(emulator: Emulator) -> None:
     with pytest.raises(gemini_image.InvalidRequestError) as info:
         client_for(emulator).edit(Image(b"not an image"), "x")
     assert info.value.field == "images[0].data"
+
+
+def test_stream_done_reuses_the_delivered_image_bytes(emulator: Emulator) -> None:
+    client = client_for(emulator, model="gemini-3-pro-image-preview")
+    events = list(client.stream("a harbour at dawn"))
+    image_event = next(e for e in events if e.type == "image")
+    thought_event = next(e for e in events if e.type == "thought_image")
+    done = events[-1].response
+    assert done is not None and done.image is not None and image_event.image is not None
+    assert done.image.data is image_event.image.data  # the same bytes object, not a copy
+    assert thought_event.image is not None
+    assert done.thought_images[0].data is thought_event.image.data

@@ -164,15 +164,52 @@ pub(crate) fn response_to_py<'py>(
     py: Python<'py>,
     response: &GenerateResponse,
 ) -> PyResult<Bound<'py, PyTuple>> {
+    response_reusing(py, response, &[], &[])
+}
+
+/// The image tuple for `blob`: `known[index]` when it holds these very bytes (a stream's
+/// image already handed to Python as an event), else a new one.
+fn image_or_known<'py>(
+    py: Python<'py>,
+    blob: &Blob,
+    known: &[Py<PyTuple>],
+    index: usize,
+) -> PyResult<Bound<'py, PyTuple>> {
+    if let Some(tuple) = known.get(index) {
+        let tuple = tuple.bind(py);
+        let same = tuple
+            .get_item(0)
+            .ok()
+            .and_then(|data| {
+                data.cast::<PyBytes>()
+                    .ok()
+                    .map(|b| b.as_bytes() == blob.data)
+            })
+            .unwrap_or(false);
+        if same {
+            return Ok(tuple.clone());
+        }
+    }
+    image_to_py(py, blob)
+}
+
+/// [`response_to_py`], reusing the image tuples a stream already delivered (so the final
+/// response does not copy every image a second time).
+pub(crate) fn response_reusing<'py>(
+    py: Python<'py>,
+    response: &GenerateResponse,
+    finals: &[Py<PyTuple>],
+    thoughts: &[Py<PyTuple>],
+) -> PyResult<Bound<'py, PyTuple>> {
     let images = PyList::empty(py);
-    for blob in response.images() {
-        images.append(image_to_py(py, blob)?)?;
+    for (i, blob) in response.images().into_iter().enumerate() {
+        images.append(image_or_known(py, blob, finals, i)?)?;
     }
-    let thoughts = PyList::empty(py);
-    for blob in response.thought_images() {
-        thoughts.append(image_to_py(py, blob)?)?;
+    let thought_images = PyList::empty(py);
+    for (i, blob) in response.thought_images().into_iter().enumerate() {
+        thought_images.append(image_or_known(py, blob, thoughts, i)?)?;
     }
-    (images, thoughts, response_meta(response)).into_pyobject(py)
+    (images, thought_images, response_meta(response)).into_pyobject(py)
 }
 
 /// A stream event as `(type, payload)`: text for the text kinds, an image tuple for images.

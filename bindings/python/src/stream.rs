@@ -2,12 +2,15 @@
 
 use std::sync::Mutex;
 
-use gemini_image::ImageStream;
+use gemini_image::{ImageStream, StreamEvent};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::convert;
 use crate::errors::{check, to_py_err};
+
+/// Image tuples already handed to Python: (final images, thought images).
+type Delivered = (Vec<Py<PyTuple>>, Vec<Py<PyTuple>>);
 
 enum State {
     Open(Box<ImageStream>),
@@ -20,11 +23,14 @@ enum State {
 pub struct NativeStream {
     state: Mutex<State>,
     cancel: gemini_image::CancelToken,
+    /// The image tuples handed out as events (final, thought), reused by `done`.
+    delivered: Mutex<Delivered>,
 }
 
 impl NativeStream {
     pub(crate) fn new(stream: ImageStream) -> Self {
         NativeStream {
+            delivered: Mutex::new((Vec::new(), Vec::new())),
             cancel: stream.cancel_token(),
             state: Mutex::new(State::Open(Box::new(stream))),
         }
@@ -65,11 +71,32 @@ impl NativeStream {
             }
         });
         match step {
-            Step::Event(event) => convert::event_to_py(py, &event).map(Some),
+            Step::Event(event) => {
+                let tuple = convert::event_to_py(py, &event)?;
+                let image = match event {
+                    StreamEvent::Image(_) | StreamEvent::ThoughtImage(_) => {
+                        tuple.get_item(1)?.cast_into::<PyTuple>().ok()
+                    }
+                    _ => None,
+                };
+                if let (Some(image), Ok(mut delivered)) = (image, self.delivered.lock()) {
+                    match event {
+                        StreamEvent::Image(_) => delivered.0.push(image.unbind()),
+                        _ => delivered.1.push(image.unbind()),
+                    }
+                }
+                Ok(Some(tuple))
+            }
             Step::Failed(err) => Err(to_py_err(py, err)),
             Step::Finished(result) => {
                 let response = check(py, *result)?;
-                let response = convert::response_to_py(py, &response)?;
+                let delivered = self
+                    .delivered
+                    .lock()
+                    .map(|mut d| std::mem::take(&mut *d))
+                    .unwrap_or_default();
+                let response =
+                    convert::response_reusing(py, &response, &delivered.0, &delivered.1)?;
                 Ok(Some(("done", response).into_pyobject(py)?))
             }
             Step::Over => Ok(None),
