@@ -48,4 +48,7 @@ cargo test --workspace --locked
 step "official SDKs against the emulator (google-genai, @google/genai)"
 bash scripts/test-compat.sh
 
+step "python package (scripts/test-python.sh)"
+bash scripts/test-python.sh
+
 step "all checks passed"

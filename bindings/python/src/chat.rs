@@ -1,0 +1,110 @@
+//! `NativeChat`: a multi-turn conversation (`gemini_image::Chat`).
+
+use std::sync::Mutex;
+
+use gemini_image::core::RequestOptions;
+use gemini_image::{Chat, Client, Error};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::cancel::{CancelToken, call_options};
+use crate::convert::{self, ImageSource};
+use crate::errors::check;
+use crate::options;
+
+/// A conversation; each turn sends the whole history (thought signatures intact).
+#[pyclass(frozen, module = "gemini_image._native")]
+pub struct NativeChat {
+    chat: Mutex<Chat>,
+}
+
+impl NativeChat {
+    pub(crate) fn start(
+        client: &Client,
+        model: Option<String>,
+        options_json: Option<String>,
+        keep_last_images: Option<usize>,
+    ) -> Result<NativeChat, Error> {
+        let mut options = match options_json {
+            Some(text) => options::parse(&text)?,
+            None => RequestOptions::default(),
+        };
+        if model.is_some() {
+            options.model = model;
+        }
+        let mut chat = client.chat(options);
+        if let Some(n) = keep_last_images {
+            chat = chat.keep_last_images(n);
+        }
+        Ok(NativeChat {
+            chat: Mutex::new(chat),
+        })
+    }
+
+    pub(crate) fn restore(client: &Client, json: &str) -> Result<NativeChat, Error> {
+        let chat = client.restore_chat(json.as_bytes(), None)?;
+        Ok(NativeChat {
+            chat: Mutex::new(chat),
+        })
+    }
+}
+
+fn poisoned() -> Error {
+    Error::invalid("chat", "a previous turn panicked; start a new chat")
+}
+
+#[pymethods]
+impl NativeChat {
+    /// Sends a turn (prompt, then images); `options` (JSON) override the chat's for this
+    /// turn only. A failed turn leaves the history unchanged.
+    #[pyo3(signature = (prompt, images=None, options=None, cancel=None))]
+    fn send<'py>(
+        &self,
+        py: Python<'py>,
+        prompt: Option<String>,
+        images: Option<&Bound<'py, PyAny>>,
+        options: Option<String>,
+        cancel: Option<PyRef<'py, CancelToken>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let images: Vec<ImageSource> = convert::images_from_py(images)?;
+        let call = call_options(cancel.as_deref());
+        let result = py.detach(|| {
+            let overrides = match options {
+                Some(json) => options::parse(&json)?,
+                None => RequestOptions::default(),
+            };
+            let blobs = convert::load_images(images)?;
+            let parts = convert::user_parts(prompt, blobs);
+            let mut chat = self.chat.lock().map_err(|_| poisoned())?;
+            chat.send_with(parts, &overrides, &call)
+        });
+        let response = check(py, result)?;
+        convert::response_to_py(py, &response)
+    }
+
+    /// The committed turns as wire JSON (`[{"role", "parts"}...]`).
+    fn history_json(&self, py: Python<'_>) -> PyResult<String> {
+        let chat = check(py, self.chat.lock().map_err(|_| poisoned()))?;
+        Ok(serde_json::to_string(chat.history()).unwrap_or_else(|_| "[]".into()))
+    }
+
+    /// The number of committed messages (user and model).
+    fn __len__(&self) -> usize {
+        self.chat.lock().map_or(0, |c| c.history().len())
+    }
+
+    /// The model this conversation talks to.
+    #[getter]
+    fn model(&self) -> String {
+        self.chat
+            .lock()
+            .map_or_else(|_| String::new(), |c| c.model().to_string())
+    }
+
+    /// The whole conversation (model, options, history with images as base64) as the
+    /// core's versioned JSON document.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        let chat = check(py, self.chat.lock().map_err(|_| poisoned()))?;
+        Ok(chat.to_json())
+    }
+}

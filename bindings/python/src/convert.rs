@@ -1,0 +1,232 @@
+//! Type conversions between the core's types and plain Python values.
+//!
+//! A response crosses as a tuple `(images, thought_images, meta_json)`: the images as
+//! `(bytes, mime_type, width, height)` tuples and everything else as one JSON document the
+//! Python layer decodes (snake_case keys). Image bytes are copied once, straight from the
+//! decoded buffer into the `bytes` object.
+
+use std::path::PathBuf;
+
+use gemini_image::{Blob, Error, GenerateRequest, GenerateResponse, Part, PartData, StreamEvent};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
+use serde_json::{Map, Value, json};
+
+use crate::options;
+
+/// An input image as the Python layer hands it over: a file path, or bytes with an
+/// optional declared MIME type (empty = sniff).
+pub(crate) enum ImageSource {
+    Path(PathBuf),
+    Bytes(Vec<u8>, Option<String>),
+}
+
+/// What one request is made of, extracted under the GIL; turned into a
+/// [`GenerateRequest`] (files read) with the GIL released.
+pub(crate) struct RequestSpec {
+    pub prompt: Option<String>,
+    pub images: Vec<ImageSource>,
+    pub options: Option<String>,
+    pub model: Option<String>,
+}
+
+/// Extracts the image list: each item is a path (`str`) or a `(bytes, mime_type)` tuple.
+pub(crate) fn images_from_py(images: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<ImageSource>> {
+    let Some(images) = images else {
+        return Ok(Vec::new());
+    };
+    if images.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for (i, item) in images.try_iter()?.enumerate() {
+        let item = item?;
+        if item.is_instance_of::<PyString>() {
+            out.push(ImageSource::Path(PathBuf::from(item.extract::<String>()?)));
+        } else if let Ok(tuple) = item.cast::<PyTuple>() {
+            let data: Vec<u8> = tuple.get_item(0)?.cast::<PyBytes>()?.as_bytes().to_vec();
+            let mime: Option<String> = tuple.get_item(1)?.extract()?;
+            out.push(ImageSource::Bytes(data, mime));
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "images[{i}]: expected a path or (bytes, mime_type)"
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// Reads and sniffs the images (paths are read here, so call it with the GIL released).
+pub(crate) fn load_images(images: Vec<ImageSource>) -> Result<Vec<Blob>, Error> {
+    images
+        .into_iter()
+        .enumerate()
+        .map(|(i, source)| match source {
+            // A declared type is kept as given (the core checks it against the bytes).
+            ImageSource::Bytes(data, Some(mime)) => Ok(Blob::new(data, mime)),
+            ImageSource::Bytes(data, None) => Blob::from_bytes(data, &format!("images[{i}]")),
+            ImageSource::Path(path) => gemini_image::load_image(&path, &format!("images[{i}]")),
+        })
+        .collect()
+}
+
+/// The user parts of a request: the prompt first, then the images in order.
+pub(crate) fn user_parts(prompt: Option<String>, images: Vec<Blob>) -> Vec<Part> {
+    let mut parts = Vec::with_capacity(images.len() + 1);
+    if let Some(prompt) = prompt {
+        parts.push(Part::text(prompt));
+    }
+    parts.extend(
+        images
+            .into_iter()
+            .map(|blob| Part::from_data(PartData::InlineData(blob))),
+    );
+    parts
+}
+
+impl RequestSpec {
+    /// Builds the request (reads files: call it with the GIL released).
+    pub(crate) fn build(self, default_model: &str) -> Result<GenerateRequest, Error> {
+        let images = load_images(self.images)?;
+        let model = self.model.unwrap_or_else(|| default_model.to_string());
+        let mut request =
+            GenerateRequest::new(model).with_user_turn(user_parts(self.prompt, images));
+        if let Some(json) = self.options {
+            options::parse(&json)?.apply_to(&mut request);
+        }
+        Ok(request)
+    }
+}
+
+/// One image as `(bytes, mime_type, width, height)`.
+pub(crate) fn image_to_py<'py>(py: Python<'py>, blob: &Blob) -> PyResult<Bound<'py, PyTuple>> {
+    let (width, height) = match blob.dimensions() {
+        Some((w, h)) => (Some(w), Some(h)),
+        None => (None, None),
+    };
+    let data = PyBytes::new(py, &blob.data);
+    (data, blob.mime_type.as_str(), width, height).into_pyobject(py)
+}
+
+/// `thoughtSignature` -> `thought_signature`.
+fn snake(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn snake_keys(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (snake(&k), snake_keys(v)))
+                .collect::<Map<String, Value>>(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(snake_keys).collect()),
+        other => other,
+    }
+}
+
+fn to_snake_value<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).map_or(Value::Null, snake_keys)
+}
+
+/// Everything but the image bytes, as JSON with snake_case keys.
+pub(crate) fn response_meta(response: &GenerateResponse) -> String {
+    let feedback = response.prompt_feedback();
+    let meta = json!({
+        "text": response.text(),
+        "thoughts": response.thought_text(),
+        "finish_reason": response.finish_reason().map(|r| r.as_str()),
+        "finish_message": response.finish_message(),
+        "block_reason": response.prompt_blocked().map(|r| r.as_str()),
+        "block_reason_message": feedback.and_then(|f| f.block_reason_message.as_deref()),
+        "safety_ratings": to_snake_value(&response.safety_ratings()),
+        "prompt_feedback": feedback.map(to_snake_value),
+        "usage": response.usage().map(to_snake_value),
+        "model_version": response.model_version(),
+        "response_id": response.response_id(),
+        "thought_signatures": response.thought_signatures(),
+    });
+    meta.to_string()
+}
+
+/// A response as `(images, thought_images, meta_json)`.
+pub(crate) fn response_to_py<'py>(
+    py: Python<'py>,
+    response: &GenerateResponse,
+) -> PyResult<Bound<'py, PyTuple>> {
+    response_reusing(py, response, &[], &[])
+}
+
+/// The image tuple for `blob`: `known[index]` when it holds these very bytes (a stream's
+/// image already handed to Python as an event), else a new one.
+fn image_or_known<'py>(
+    py: Python<'py>,
+    blob: &Blob,
+    known: &[Py<PyTuple>],
+    index: usize,
+) -> PyResult<Bound<'py, PyTuple>> {
+    if let Some(tuple) = known.get(index) {
+        let tuple = tuple.bind(py);
+        let same = tuple
+            .get_item(0)
+            .ok()
+            .and_then(|data| {
+                data.cast::<PyBytes>()
+                    .ok()
+                    .map(|b| b.as_bytes() == blob.data)
+            })
+            .unwrap_or(false);
+        if same {
+            return Ok(tuple.clone());
+        }
+    }
+    image_to_py(py, blob)
+}
+
+/// [`response_to_py`], reusing the image tuples a stream already delivered (so the final
+/// response does not copy every image a second time).
+pub(crate) fn response_reusing<'py>(
+    py: Python<'py>,
+    response: &GenerateResponse,
+    finals: &[Py<PyTuple>],
+    thoughts: &[Py<PyTuple>],
+) -> PyResult<Bound<'py, PyTuple>> {
+    let images = PyList::empty(py);
+    for (i, blob) in response.images().into_iter().enumerate() {
+        images.append(image_or_known(py, blob, finals, i)?)?;
+    }
+    let thought_images = PyList::empty(py);
+    for (i, blob) in response.thought_images().into_iter().enumerate() {
+        thought_images.append(image_or_known(py, blob, thoughts, i)?)?;
+    }
+    (images, thought_images, response_meta(response)).into_pyobject(py)
+}
+
+/// A stream event as `(type, payload)`: text for the text kinds, an image tuple for images.
+pub(crate) fn event_to_py<'py>(
+    py: Python<'py>,
+    event: &StreamEvent,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let kind = event.kind();
+    let payload: Bound<'py, PyAny> = match event {
+        StreamEvent::ThoughtText(text) | StreamEvent::Text(text) => {
+            PyString::new(py, text).into_any()
+        }
+        StreamEvent::ThoughtImage(blob) | StreamEvent::Image(blob) => {
+            image_to_py(py, blob)?.into_any()
+        }
+        // Future event kinds: the kind string alone.
+        _ => py.None().into_bound(py),
+    };
+    (kind, payload).into_pyobject(py)
+}

@@ -1,0 +1,121 @@
+//! `NativeStream`: an `ImageStream` read with the GIL released.
+
+use std::sync::Mutex;
+
+use gemini_image::{ImageStream, StreamEvent};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::convert;
+use crate::errors::{check, to_py_err};
+
+/// Image tuples already handed to Python: (final images, thought images).
+type Delivered = (Vec<Py<PyTuple>>, Vec<Py<PyTuple>>);
+
+enum State {
+    Open(Box<ImageStream>),
+    Done,
+}
+
+/// Yields `(type, payload)` tuples: `thought_text`/`text` with a str, `thought_image`/
+/// `image` with an image tuple, and last `done` with the merged response tuple.
+#[pyclass(frozen, module = "gemini_image._native")]
+pub struct NativeStream {
+    state: Mutex<State>,
+    cancel: gemini_image::CancelToken,
+    /// The image tuples handed out as events (final, thought), reused by `done`.
+    delivered: Mutex<Delivered>,
+}
+
+impl NativeStream {
+    pub(crate) fn new(stream: ImageStream) -> Self {
+        NativeStream {
+            delivered: Mutex::new((Vec::new(), Vec::new())),
+            cancel: stream.cancel_token(),
+            state: Mutex::new(State::Open(Box::new(stream))),
+        }
+    }
+}
+
+enum Step {
+    Event(gemini_image::StreamEvent),
+    Failed(gemini_image::Error),
+    Finished(Box<Result<gemini_image::GenerateResponse, gemini_image::Error>>),
+    Over,
+}
+
+#[pymethods]
+impl NativeStream {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        let step = py.detach(|| {
+            let Ok(mut state) = self.state.lock() else {
+                return Step::Over;
+            };
+            let State::Open(stream) = &mut *state else {
+                return Step::Over;
+            };
+            match stream.next() {
+                Some(Ok(event)) => Step::Event(event),
+                Some(Err(err)) => {
+                    *state = State::Done;
+                    Step::Failed(err)
+                }
+                None => match std::mem::replace(&mut *state, State::Done) {
+                    State::Open(stream) => Step::Finished(Box::new(stream.finish())),
+                    State::Done => Step::Over,
+                },
+            }
+        });
+        match step {
+            Step::Event(event) => {
+                let tuple = convert::event_to_py(py, &event)?;
+                let image = match event {
+                    StreamEvent::Image(_) | StreamEvent::ThoughtImage(_) => {
+                        tuple.get_item(1)?.cast_into::<PyTuple>().ok()
+                    }
+                    _ => None,
+                };
+                if let (Some(image), Ok(mut delivered)) = (image, self.delivered.lock()) {
+                    match event {
+                        StreamEvent::Image(_) => delivered.0.push(image.unbind()),
+                        _ => delivered.1.push(image.unbind()),
+                    }
+                }
+                Ok(Some(tuple))
+            }
+            Step::Failed(err) => Err(to_py_err(py, err)),
+            Step::Finished(result) => {
+                let response = check(py, *result)?;
+                let delivered = self
+                    .delivered
+                    .lock()
+                    .map(|mut d| std::mem::take(&mut *d))
+                    .unwrap_or_default();
+                let response =
+                    convert::response_reusing(py, &response, &delivered.0, &delivered.1)?;
+                Ok(Some(("done", response).into_pyobject(py)?))
+            }
+            Step::Over => Ok(None),
+        }
+    }
+
+    /// Cancels the stream without waiting: it ends with `CancelledError` at its next read.
+    fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// Stops reading and closes the connection (a read in progress on another thread ends
+    /// with `CancelledError`).
+    fn close(&self, py: Python<'_>) {
+        self.cancel.cancel();
+        py.detach(|| {
+            if let Ok(mut state) = self.state.lock() {
+                *state = State::Done;
+            }
+        });
+    }
+}
