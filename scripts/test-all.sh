@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # No debug info: smaller target/, faster links, and no rebuild between build and test.
 export CARGO_PROFILE_DEV_DEBUG=0
+# One target dir layout for cargo and the napi CLI (which always passes --target <host>):
+# built files live in target/$CARGO_BUILD_TARGET/debug/.
+export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}"
 export CARGO_INCREMENTAL=0
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -40,5 +43,8 @@ echo "ok: $(wc -l <<<"$tree") crates, none doing IO"
 
 step "tests (cargo test --workspace; includes the shared test vectors and a bounded fuzz run)"
 cargo test --workspace --locked
+
+step "node package (scripts/test-node.sh)"
+bash scripts/test-node.sh
 
 step "all checks passed"

@@ -1,0 +1,513 @@
+//! `NativeClient`, `NativeChat` and `NativeStream`: the Rust client driven from
+//! JavaScript. Every call runs on its own OS thread (not libuv's 4-thread pool, so twenty
+//! calls really overlap) and settles a promise through a napi deferred.
+
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+use gemini_image::{
+    Chat, Client, ClientBuilder, ConversationSnapshot, Error, GenerateRequest, ImageStream,
+    StreamEvent,
+};
+use napi::bindgen_prelude::{Env, Object, ToNapiValue};
+use napi::{JsDeferred, Status};
+use napi_derive::napi;
+use serde_json::{Value, json};
+
+use crate::convert::{ImageInput, NativeImage, NativeResult, to_native, user_parts};
+use crate::error::{internal, napi_result, to_napi};
+use crate::options;
+
+/// How a deferred is settled: a closure run on the JS thread.
+type Resolver<T> = Box<dyn FnOnce(Env) -> napi::Result<T> + Send>;
+type Deferred<T> = JsDeferred<T, Resolver<T>>;
+
+/// Runs `work` on a new OS thread and returns a promise settled with its outcome.
+fn spawn_promise<'e, T, F>(env: &'e Env, name: &str, work: F) -> napi::Result<Object<'e>>
+where
+    T: ToNapiValue + Send + 'static,
+    F: FnOnce() -> Result<T, Error> + Send + 'static,
+{
+    let (deferred, promise) = env.create_deferred::<T, Resolver<T>>()?;
+    spawn_named(name, move || match work() {
+        Ok(value) => deferred.resolve(Box::new(move |_| Ok(value))),
+        Err(err) => deferred.reject(to_napi(&err)),
+    })?;
+    Ok(promise)
+}
+
+fn spawn_named(name: &str, work: impl FnOnce() + Send + 'static) -> napi::Result<()> {
+    std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn(work)
+        .map(drop)
+        .map_err(|err| internal(format!("cannot start a worker thread: {err}")))
+}
+
+/// Milliseconds from JavaScript as a duration; `field` is named on a bad value.
+// TODO(frontdoor): use `gemini_image_core::millis_to_duration` when it lands.
+fn millis(field: &str, ms: f64, zero_ok: bool) -> Result<Duration, Error> {
+    if !ms.is_finite() || ms < 0.0 || (!zero_ok && ms == 0.0) {
+        let want = if zero_ok { ">= 0" } else { "> 0" };
+        return Err(Error::invalid(
+            field,
+            format!("must be a finite number of milliseconds {want}, got {ms}"),
+        ));
+    }
+    if ms > 365.0 * 24.0 * 3600.0 * 1000.0 {
+        return Err(Error::invalid(
+            field,
+            format!("is longer than a year ({ms} ms); pass a shorter time in milliseconds"),
+        ));
+    }
+    Ok(Duration::from_secs_f64(ms / 1000.0))
+}
+
+fn count(field: &str, value: f64) -> Result<u64, Error> {
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < 9.0e15 {
+        Ok(value as u64)
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("must be a whole number >= 0, got {value}"),
+        ))
+    }
+}
+
+/// `new Client({...})` options; unset ones come from the environment and defaults, like
+/// Rust's `ClientBuilder::from_env()`.
+#[napi(object)]
+pub struct ClientOptions {
+    pub api_key: Option<String>,
+    pub base_url: Option<String>,
+    pub model: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub connect_timeout_ms: Option<f64>,
+    pub max_retries: Option<f64>,
+    pub max_response_bytes: Option<f64>,
+    pub max_inline_bytes: Option<f64>,
+    pub user_agent: Option<String>,
+    pub proxy: Option<String>,
+    /// Test hook: retry jitter 0 and a sleeper that records instead of sleeping.
+    pub record_retry_waits: Option<bool>,
+}
+
+/// One call from JavaScript: prompt, images and the options object (camelCase keys).
+#[napi(object)]
+pub struct NativeCall {
+    pub prompt: Option<String>,
+    pub images: Option<Vec<ImageInput>>,
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub options: Option<Value>,
+}
+
+type Waits = Arc<Mutex<Vec<Duration>>>;
+
+#[napi]
+pub struct NativeClient {
+    client: Client,
+    waits: Option<Waits>,
+}
+
+fn builder_from(options: ClientOptions) -> Result<(ClientBuilder, Option<Waits>), Error> {
+    let mut builder = ClientBuilder::from_env();
+    if let Some(key) = options.api_key {
+        builder = builder.api_key(key);
+    }
+    if let Some(url) = options.base_url {
+        builder = builder.base_url(url);
+    }
+    if let Some(model) = options.model {
+        builder = builder.default_model(model);
+    }
+    if let Some(ms) = options.timeout_ms {
+        builder = builder.timeout(millis("timeoutMs", ms, false)?);
+    }
+    if let Some(ms) = options.connect_timeout_ms {
+        builder = builder.connect_timeout(millis("connectTimeoutMs", ms, false)?);
+    }
+    if let Some(n) = options.max_retries {
+        let n = u32::try_from(count("maxRetries", n)?)
+            .map_err(|_| Error::invalid("maxRetries", "is too large"))?;
+        builder = builder.max_retries(n);
+    }
+    if let Some(n) = options.max_response_bytes {
+        builder = builder.max_response_bytes(count("maxResponseBytes", n)?);
+    }
+    if let Some(n) = options.max_inline_bytes {
+        builder = builder.max_inline_bytes(count("maxInlineBytes", n)?);
+    }
+    if let Some(agent) = options.user_agent {
+        builder = builder.user_agent(agent);
+    }
+    if let Some(proxy) = options.proxy {
+        builder = builder.proxy(proxy);
+    }
+    let mut waits = None;
+    if options.record_retry_waits == Some(true) {
+        let recorded: Waits = Arc::default();
+        let sink = Arc::clone(&recorded);
+        builder = builder
+            .sleeper(Arc::new(move |d| {
+                if let Ok(mut list) = sink.lock() {
+                    list.push(d);
+                }
+            }))
+            .jitter(Arc::new(|| 0.0));
+        waits = Some(recorded);
+    }
+    Ok((builder, waits))
+}
+
+/// The request of a call: the options' model (or the client's default), the user turn,
+/// every option.
+fn request_of(client: &Client, call: NativeCall) -> Result<GenerateRequest, Error> {
+    let parts = user_parts(call.prompt, call.images.unwrap_or_default())?;
+    let mut request = GenerateRequest::new(client.default_model()).with_user_turn(parts);
+    if let Some(opts) = &call.options {
+        options::apply(&mut request, opts)?;
+    }
+    Ok(request)
+}
+
+#[napi]
+impl NativeClient {
+    #[napi(constructor)]
+    pub fn new(options: ClientOptions) -> napi::Result<Self> {
+        let (builder, waits) = napi_result(builder_from(options))?;
+        let client = napi_result(builder.build())?;
+        Ok(NativeClient { client, waits })
+    }
+
+    /// The base URL requests go to.
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.client.endpoint().base_url().to_string()
+    }
+
+    /// The model used when a call names none.
+    #[napi(getter)]
+    pub fn model(&self) -> String {
+        self.client.default_model().to_string()
+    }
+
+    /// Total attempts allowed per call (1 + retries).
+    #[napi(getter)]
+    pub fn max_attempts(&self) -> u32 {
+        self.client.retry_policy().max_attempts
+    }
+
+    /// Test hook: the retry waits recorded so far (milliseconds), cleared on read.
+    #[napi]
+    pub fn take_retry_waits(&self) -> Vec<f64> {
+        self.waits
+            .as_ref()
+            .and_then(|w| w.lock().ok().map(|mut list| std::mem::take(&mut *list)))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .collect()
+    }
+
+    /// Generates (or edits, with images): resolves with the result, rejects with a typed
+    /// error payload. `raw` keeps an HTTP 200 without an image as a result.
+    #[napi(ts_return_type = "Promise<NativeResult>")]
+    pub fn generate<'e>(
+        &self,
+        env: &'e Env,
+        call: NativeCall,
+        raw: Option<bool>,
+    ) -> napi::Result<Object<'e>> {
+        let client = self.client.clone();
+        spawn_promise(env, "gemini-image-call", move || {
+            let request = request_of(&client, call)?;
+            let response = if raw == Some(true) {
+                client.generate_raw(&request)?
+            } else {
+                client.generate(&request)?
+            };
+            Ok(to_native(response))
+        })
+    }
+
+    /// Opens a stream; events are pulled with `NativeStream.next()`.
+    #[napi]
+    pub fn stream(&self, call: NativeCall) -> napi::Result<NativeStream> {
+        NativeStream::start(self.client.clone(), call)
+    }
+
+    /// A new conversation. `options` apply to every turn; `keepLastImages` bounds how many
+    /// model images are sent back.
+    #[napi]
+    pub fn chat(
+        &self,
+        #[napi(ts_arg_type = "Record<string, unknown> | null | undefined")] options: Option<Value>,
+        keep_last_images: Option<u32>,
+    ) -> napi::Result<NativeChat> {
+        let mut template = GenerateRequest::new(self.client.default_model());
+        let options = options.unwrap_or(Value::Null);
+        napi_result(options::apply(&mut template, &options))?;
+        let mut chat = self.client.conversation_with(template);
+        if let Some(n) = keep_last_images {
+            chat = chat.keep_last_images(n as usize);
+        }
+        Ok(NativeChat::new(chat, options))
+    }
+
+    /// Continues a conversation saved with `NativeChat.toJson()`.
+    #[napi]
+    pub fn restore_chat(&self, json: String) -> napi::Result<NativeChat> {
+        napi_result(restore(&self.client, &json))
+    }
+}
+
+/// The saved-conversation document's version.
+const CHAT_DOC_VERSION: u64 = 1;
+
+// TODO(frontdoor): use `Chat::to_json` / `Client::restore_chat` when the core lands them.
+fn restore(client: &Client, json: &str) -> Result<NativeChat, Error> {
+    let doc: Value = serde_json::from_str(json)
+        .map_err(|err| Error::invalid("chat", format!("is not a saved chat (JSON: {err})")))?;
+    let version = doc.get("version").and_then(Value::as_u64);
+    if version != Some(CHAT_DOC_VERSION) {
+        return Err(Error::invalid(
+            "chat",
+            format!("has version {version:?}; this package reads version {CHAT_DOC_VERSION}"),
+        ));
+    }
+    let snapshot: ConversationSnapshot = serde_json::from_value(json!({
+        "model": doc.get("model").cloned().unwrap_or(Value::Null),
+        "history": doc.get("history").cloned().unwrap_or(Value::Null),
+        "keep_last_images": doc.get("keep_last_images").cloned().unwrap_or(Value::Null),
+    }))
+    .map_err(|err| Error::invalid("chat", format!("is not a saved chat: {err}")))?;
+    let options = doc.get("options").cloned().unwrap_or(Value::Null);
+    let mut chat = client.resume_conversation(snapshot);
+    {
+        let mut template = chat.options_mut();
+        options::apply(&mut template, &options)?;
+    }
+    Ok(NativeChat::new(chat, options))
+}
+
+#[napi]
+pub struct NativeChat {
+    chat: Arc<Mutex<Chat>>,
+    options: Value,
+    /// The last committed state, readable while a turn is in flight.
+    snapshot: Arc<Mutex<ConversationSnapshot>>,
+}
+
+impl NativeChat {
+    fn new(chat: Chat, options: Value) -> Self {
+        let snapshot = chat.snapshot();
+        NativeChat {
+            chat: Arc::new(Mutex::new(chat)),
+            options,
+            snapshot: Arc::new(Mutex::new(snapshot)),
+        }
+    }
+
+    fn snapshot(&self) -> napi::Result<ConversationSnapshot> {
+        self.snapshot
+            .lock()
+            .map(|s| s.clone())
+            .map_err(|_| internal("the chat state is poisoned"))
+    }
+}
+
+fn send_turn(
+    chat: &Mutex<Chat>,
+    snapshot: &Mutex<ConversationSnapshot>,
+    call: NativeCall,
+) -> Result<NativeResult, Error> {
+    let parts = user_parts(call.prompt, call.images.unwrap_or_default())?;
+    let mut chat = chat
+        .lock()
+        .map_err(|_| Error::invalid("chat", "a previous turn panicked; start a new chat"))?;
+    let overrides = call
+        .options
+        .filter(|o| o.as_object().is_some_and(|m| !m.is_empty()));
+    let saved = match &overrides {
+        Some(overrides) => {
+            let saved = (*chat.options_mut()).clone();
+            options::apply(&mut chat.options_mut(), overrides)?;
+            Some(saved)
+        }
+        None => None,
+    };
+    let result = chat.send(parts);
+    if let Some(saved) = saved {
+        *chat.options_mut() = saved;
+    }
+    if let Ok(mut shared) = snapshot.lock() {
+        *shared = chat.snapshot();
+    }
+    result.map(to_native)
+}
+
+#[napi]
+impl NativeChat {
+    /// Sends a turn; turns are sent one at a time (a second `send` waits for the first).
+    #[napi(ts_return_type = "Promise<NativeResult>")]
+    pub fn send<'e>(&self, env: &'e Env, call: NativeCall) -> napi::Result<Object<'e>> {
+        let chat = Arc::clone(&self.chat);
+        let snapshot = Arc::clone(&self.snapshot);
+        spawn_promise(env, "gemini-image-chat", move || {
+            send_turn(&chat, &snapshot, call)
+        })
+    }
+
+    /// The committed turns as wire `Content` objects (`role`, `parts` with `text` or
+    /// `inlineData` in base64, `thoughtSignature`s kept).
+    #[napi(ts_return_type = "Array<{ role: string; parts: Array<Record<string, unknown>> }>")]
+    pub fn history(&self) -> napi::Result<Value> {
+        let snapshot = self.snapshot()?;
+        serde_json::to_value(&snapshot.history).map_err(|err| internal(err.to_string()))
+    }
+
+    /// The model every turn goes to.
+    #[napi(getter)]
+    pub fn model(&self) -> napi::Result<String> {
+        Ok(self.snapshot()?.model)
+    }
+
+    /// The saved-conversation document (version 1): model, options, trimming, history.
+    #[napi]
+    pub fn to_json(&self) -> napi::Result<String> {
+        let snapshot = self.snapshot()?;
+        let doc = json!({
+            "version": CHAT_DOC_VERSION,
+            "model": snapshot.model,
+            "options": self.options,
+            "keep_last_images": snapshot.keep_last_images,
+            "history": snapshot.history,
+        });
+        Ok(doc.to_string())
+    }
+}
+
+/// A stream event as JavaScript sees it; `done` carries the merged result.
+#[napi(object)]
+pub struct NativeEvent {
+    #[napi(js_name = "type")]
+    pub kind: String,
+    pub text: Option<String>,
+    pub image: Option<NativeImage>,
+    pub result: Option<NativeResult>,
+}
+
+pub(crate) fn event_of(event: StreamEvent) -> NativeEvent {
+    let kind = event.kind().to_string();
+    let (text, image) = match event {
+        StreamEvent::ThoughtText(text) | StreamEvent::Text(text) => (Some(text), None),
+        StreamEvent::ThoughtImage(blob) | StreamEvent::Image(blob) => {
+            (None, Some(NativeImage::from(blob)))
+        }
+        _ => (None, None),
+    };
+    NativeEvent {
+        kind,
+        text,
+        image,
+        result: None,
+    }
+}
+
+type EventDeferred = Deferred<Option<NativeEvent>>;
+
+/// A stream driven by one worker thread: each `next()` hands it a deferred; it reads
+/// until the next event and settles it. Closing drops the channel, so the thread stops
+/// and the connection is dropped.
+#[napi]
+pub struct NativeStream {
+    requests: Mutex<Option<mpsc::Sender<EventDeferred>>>,
+}
+
+enum StreamState {
+    Pending(Box<dyn FnOnce() -> Result<ImageStream, Error> + Send>),
+    Open(Box<ImageStream>),
+    Ended,
+}
+
+impl NativeStream {
+    fn start(client: Client, call: NativeCall) -> napi::Result<NativeStream> {
+        let (sender, receiver) = mpsc::channel::<EventDeferred>();
+        let open = move || client.stream(&request_of(&client, call)?);
+        spawn_named("gemini-image-stream", move || {
+            let mut state = StreamState::Pending(Box::new(open));
+            for deferred in receiver {
+                let outcome = next_event(&mut state);
+                match outcome {
+                    Ok(event) => deferred.resolve(Box::new(move |_| Ok(event))),
+                    Err(err) => deferred.reject(to_napi(&err)),
+                }
+            }
+        })?;
+        Ok(NativeStream {
+            requests: Mutex::new(Some(sender)),
+        })
+    }
+}
+
+fn next_event(state: &mut StreamState) -> Result<Option<NativeEvent>, Error> {
+    if let StreamState::Pending(_) = state {
+        let StreamState::Pending(open) = std::mem::replace(state, StreamState::Ended) else {
+            return Ok(None);
+        };
+        *state = StreamState::Open(Box::new(open()?));
+    }
+    let StreamState::Open(stream) = state else {
+        return Ok(None);
+    };
+    match stream.next() {
+        Some(Ok(event)) => Ok(Some(event_of(event))),
+        Some(Err(err)) => {
+            *state = StreamState::Ended;
+            Err(err)
+        }
+        None => {
+            let StreamState::Open(stream) = std::mem::replace(state, StreamState::Ended) else {
+                return Ok(None);
+            };
+            let result = stream.finish()?;
+            Ok(Some(NativeEvent {
+                kind: "done".into(),
+                text: None,
+                image: None,
+                result: Some(to_native(result)),
+            }))
+        }
+    }
+}
+
+#[napi]
+impl NativeStream {
+    /// The next event, or `null` after `done` (or after an error was delivered).
+    #[napi(ts_return_type = "Promise<NativeEvent | null>")]
+    pub fn next<'e>(&self, env: &'e Env) -> napi::Result<Object<'e>> {
+        let (deferred, promise) =
+            env.create_deferred::<Option<NativeEvent>, Resolver<Option<NativeEvent>>>()?;
+        let guard = self
+            .requests
+            .lock()
+            .map_err(|_| napi::Error::new(Status::GenericFailure, "stream lock poisoned"))?;
+        match guard.as_ref() {
+            Some(sender) => {
+                if let Err(mpsc::SendError(deferred)) = sender.send(deferred) {
+                    deferred.resolve(Box::new(|_| Ok(None)));
+                }
+            }
+            None => deferred.resolve(Box::new(|_| Ok(None))),
+        }
+        Ok(promise)
+    }
+
+    /// Stops reading: the worker thread ends and the connection is dropped.
+    #[napi]
+    pub fn close(&self) {
+        if let Ok(mut guard) = self.requests.lock() {
+            guard.take();
+        }
+    }
+}
