@@ -301,6 +301,12 @@ export declare class GeminiImageError extends Error {
   readonly statusCode: number | null
   /** Whether the same call may succeed later. */
   readonly retryable: boolean
+  /**
+   * What to change to succeed, when there is something: `set_api_key`, `check_api_key`,
+   * `check_base_url`, `raise_timeout`, `raise_response_limit`, `retry_later`, `top_up`,
+   * `fix_field`, `check_model`, `rephrase`. The message says it in words.
+   */
+  readonly remedy: string | null
 }
 export declare class InvalidRequestError extends GeminiImageError {
   /** The offending option, e.g. `aspect_ratio` or `images[1]`. */

@@ -120,6 +120,18 @@ export interface EmulatorOptions {
   faults?: boolean
 }
 
+/** One error kind of the core and its code. */
+export interface ErrorKindInfo {
+  kind: string
+  code: string
+}
+
+/**
+ * Every error kind the core reports (`ErrorKind::ALL`): the JS layer checks its error
+ * table against it.
+ */
+export declare function errorKinds(): Array<ErrorKindInfo>
+
 /** The file extension (without the dot) for a MIME type: `png`, `jpg`, `webp`… */
 export declare function extensionForMime(mimeType: string): string
 

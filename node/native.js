@@ -842,6 +842,7 @@ module.exports.NativeStream = nativeBinding.NativeStream
 module.exports.NativeStreamParser = nativeBinding.NativeStreamParser
 module.exports.buildRequest = nativeBinding.buildRequest
 module.exports.defaultModel = nativeBinding.defaultModel
+module.exports.errorKinds = nativeBinding.errorKinds
 module.exports.extensionForMime = nativeBinding.extensionForMime
 module.exports.parseResponseNative = nativeBinding.parseResponseNative
 module.exports.retryDelayMs = nativeBinding.retryDelayMs

@@ -20,6 +20,7 @@ class GeminiImageError extends Error {
     this.code = details.code ?? `GEMINI_IMAGE_${kind.toUpperCase()}`
     this.statusCode = details.statusCode ?? null
     this.retryable = details.retryable === true
+    this.remedy = details.remedy ?? null
     for (const field of new.target.fields ?? []) {
       this[field] = details[field] ?? null
     }

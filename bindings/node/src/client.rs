@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
+use gemini_image::core::{RequestOptions, millis_to_duration};
 use gemini_image::{
     Chat, Client, ClientBuilder, ConversationSnapshot, Error, GenerateRequest, ImageStream,
     StreamEvent,
@@ -16,7 +17,6 @@ use serde_json::{Value, json};
 
 use crate::convert::{ImageInput, NativeImage, NativeResult, to_native, user_parts};
 use crate::error::{internal, napi_result, to_napi};
-use crate::options;
 
 /// How a deferred is settled: a closure run on the JS thread.
 type Resolver<T> = Box<dyn FnOnce(Env) -> napi::Result<T> + Send>;
@@ -44,23 +44,16 @@ fn spawn_named(name: &str, work: impl FnOnce() + Send + 'static) -> napi::Result
         .map_err(|err| internal(format!("cannot start a worker thread: {err}")))
 }
 
-/// Milliseconds from JavaScript as a duration; `field` is named on a bad value.
-// TODO(frontdoor): use `gemini_image_core::millis_to_duration` when it lands.
-fn millis(field: &str, ms: f64, zero_ok: bool) -> Result<Duration, Error> {
-    if !ms.is_finite() || ms < 0.0 || (!zero_ok && ms == 0.0) {
-        let want = if zero_ok { ">= 0" } else { "> 0" };
+/// A positive time in milliseconds (0 would silently disable a timeout: refused).
+fn positive_millis(field: &str, ms: f64) -> Result<Duration, Error> {
+    let duration = millis_to_duration(field, ms)?;
+    if duration.is_zero() {
         return Err(Error::invalid(
             field,
-            format!("must be a finite number of milliseconds {want}, got {ms}"),
+            "must be more than 0 milliseconds (image calls take 8-35 s; the default is 180000)",
         ));
     }
-    if ms > 365.0 * 24.0 * 3600.0 * 1000.0 {
-        return Err(Error::invalid(
-            field,
-            format!("is longer than a year ({ms} ms); pass a shorter time in milliseconds"),
-        ));
-    }
-    Ok(Duration::from_secs_f64(ms / 1000.0))
+    Ok(duration)
 }
 
 fn count(field: &str, value: f64) -> Result<u64, Error> {
@@ -121,10 +114,10 @@ fn builder_from(options: ClientOptions) -> Result<(ClientBuilder, Option<Waits>)
         builder = builder.default_model(model);
     }
     if let Some(ms) = options.timeout_ms {
-        builder = builder.timeout(millis("timeoutMs", ms, false)?);
+        builder = builder.timeout(positive_millis("timeoutMs", ms)?);
     }
     if let Some(ms) = options.connect_timeout_ms {
-        builder = builder.connect_timeout(millis("connectTimeoutMs", ms, false)?);
+        builder = builder.connect_timeout(positive_millis("connectTimeoutMs", ms)?);
     }
     if let Some(n) = options.max_retries {
         let n = u32::try_from(count("maxRetries", n)?)
@@ -165,7 +158,7 @@ fn request_of(client: &Client, call: NativeCall) -> Result<GenerateRequest, Erro
     let parts = user_parts(call.prompt, call.images.unwrap_or_default())?;
     let mut request = GenerateRequest::new(client.default_model()).with_user_turn(parts);
     if let Some(opts) = &call.options {
-        options::apply(&mut request, opts)?;
+        RequestOptions::from_value(opts)?.apply_to(&mut request);
     }
     Ok(request)
 }
@@ -245,8 +238,8 @@ impl NativeClient {
         keep_last_images: Option<u32>,
     ) -> napi::Result<NativeChat> {
         let mut template = GenerateRequest::new(self.client.default_model());
-        let options = options.unwrap_or(Value::Null);
-        napi_result(options::apply(&mut template, &options))?;
+        let options = napi_result(RequestOptions::from_value(&options.unwrap_or(Value::Null)))?;
+        options.apply_to(&mut template);
         let mut chat = self.client.conversation_with(template);
         if let Some(n) = keep_last_images {
             chat = chat.keep_last_images(n as usize);
@@ -281,25 +274,22 @@ fn restore(client: &Client, json: &str) -> Result<NativeChat, Error> {
         "keep_last_images": doc.get("keep_last_images").cloned().unwrap_or(Value::Null),
     }))
     .map_err(|err| Error::invalid("chat", format!("is not a saved chat: {err}")))?;
-    let options = doc.get("options").cloned().unwrap_or(Value::Null);
+    let options = RequestOptions::from_value(doc.get("options").unwrap_or(&Value::Null))?;
     let mut chat = client.resume_conversation(snapshot);
-    {
-        let mut template = chat.options_mut();
-        options::apply(&mut template, &options)?;
-    }
+    options.apply_to(&mut chat.options_mut());
     Ok(NativeChat::new(chat, options))
 }
 
 #[napi]
 pub struct NativeChat {
     chat: Arc<Mutex<Chat>>,
-    options: Value,
+    options: RequestOptions,
     /// The last committed state, readable while a turn is in flight.
     snapshot: Arc<Mutex<ConversationSnapshot>>,
 }
 
 impl NativeChat {
-    fn new(chat: Chat, options: Value) -> Self {
+    fn new(chat: Chat, options: RequestOptions) -> Self {
         let snapshot = chat.snapshot();
         NativeChat {
             chat: Arc::new(Mutex::new(chat)),
@@ -325,16 +315,16 @@ fn send_turn(
     let mut chat = chat
         .lock()
         .map_err(|_| Error::invalid("chat", "a previous turn panicked; start a new chat"))?;
-    let overrides = call
-        .options
-        .filter(|o| o.as_object().is_some_and(|m| !m.is_empty()));
-    let saved = match &overrides {
-        Some(overrides) => {
-            let saved = (*chat.options_mut()).clone();
-            options::apply(&mut chat.options_mut(), overrides)?;
-            Some(saved)
-        }
-        None => None,
+    let overrides = match &call.options {
+        Some(value) => RequestOptions::from_value(value)?,
+        None => RequestOptions::default(),
+    };
+    let saved = if overrides.is_empty() {
+        None
+    } else {
+        let saved = (*chat.options_mut()).clone();
+        overrides.apply_to(&mut chat.options_mut());
+        Some(saved)
     };
     let result = chat.send(parts);
     if let Some(saved) = saved {
@@ -379,7 +369,7 @@ impl NativeChat {
         let doc = json!({
             "version": CHAT_DOC_VERSION,
             "model": snapshot.model,
-            "options": self.options,
+            "options": self.options.to_value(),
             "keep_last_images": snapshot.keep_last_images,
             "history": snapshot.history,
         });

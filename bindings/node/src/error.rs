@@ -4,15 +4,57 @@
 //! payload and throws the right `GeminiImageError` subclass. One table, driven by the
 //! core's kinds, lives there.
 
-use gemini_image::{Error, ErrorKind};
+use gemini_image::Error;
+use gemini_image::core::Remedy;
 use serde_json::{Map, Value, json};
 
 /// Prefix of every error message the addon throws (parsed by `lib/errors.js`).
 pub const MARKER: &str = "gemini-image-error:";
 
-/// `GEMINI_IMAGE_RATE_LIMITED` for `rate_limited`.
-pub fn code_of(kind: ErrorKind) -> String {
-    format!("GEMINI_IMAGE_{}", kind.as_str().to_ascii_uppercase())
+/// A core field name as a Node user writes it: `aspect_ratio` -> `aspectRatio`,
+/// `thinking.thinking_budget` -> `thinking.thinkingBudget`, `images[1]` unchanged.
+pub fn camel_field(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut upper = false;
+    for c in field.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The remedy in Node terms (option names as `new Client({...})` and calls take them).
+pub fn remedy_text(remedy: &Remedy) -> String {
+    match remedy {
+        Remedy::SetApiKey => {
+            "pass apiKey to new Client({ apiKey }) or set THUCCHIEN_API_KEY (or GEMINI_API_KEY)"
+                .into()
+        }
+        Remedy::CheckApiKey => "check the apiKey, and that it belongs to this baseUrl".into(),
+        Remedy::CheckBaseUrl => "check baseUrl, the proxy and the network".into(),
+        Remedy::RaiseTimeout => {
+            "pass a larger timeoutMs to new Client() (image calls take 8-35 s, 4K longer)".into()
+        }
+        Remedy::RaiseResponseLimit => "pass a larger maxResponseBytes to new Client()".into(),
+        Remedy::RetryLater { after: Some(after) } => {
+            format!("retry after {} ms", after.as_millis())
+        }
+        Remedy::RetryLater { after: None } => "retry later".into(),
+        Remedy::TopUp => "top up the credits or raise the budget; waiting will not help".into(),
+        Remedy::FixField { field } => format!("fix {} and try again", camel_field(field)),
+        Remedy::CheckModel => format!(
+            "check the model id (for example {})",
+            gemini_image::DEFAULT_MODEL
+        ),
+        Remedy::Rephrase => "rephrase the prompt".into(),
+        _ => format!("see the remedy {:?}", remedy.as_str()),
+    }
 }
 
 /// The structured description of an error, as the JS layer reads it.
@@ -20,8 +62,17 @@ pub fn payload(err: &Error) -> Value {
     let kind = err.kind();
     let mut out = Map::new();
     out.insert("kind".into(), kind.as_str().into());
-    out.insert("code".into(), code_of(kind).into());
-    out.insert("message".into(), err.to_string().into());
+    out.insert("code".into(), kind.code().into());
+    let mut message = err.to_string();
+    if let Some(remedy) = err.remedy() {
+        out.insert("remedy".into(), remedy.as_str().into());
+        message = format!(
+            "{}; {}",
+            message.trim_end_matches('.'),
+            remedy_text(&remedy)
+        );
+    }
+    out.insert("message".into(), message.into());
     out.insert("retryable".into(), err.is_retryable().into());
     if let Some(status) = err.http_status() {
         out.insert("statusCode".into(), status.into());

@@ -13,7 +13,6 @@ mod client;
 mod convert;
 mod emulator;
 mod error;
-mod options;
 mod sansio;
 
 use napi_derive::napi;
@@ -34,4 +33,24 @@ pub fn default_model() -> String {
 #[napi]
 pub fn extension_for_mime(mime_type: String) -> String {
     gemini_image::core::extension_for_mime(&mime_type).to_string()
+}
+
+/// One error kind of the core and its code.
+#[napi(object)]
+pub struct ErrorKindInfo {
+    pub kind: String,
+    pub code: String,
+}
+
+/// Every error kind the core reports (`ErrorKind::ALL`): the JS layer checks its error
+/// table against it.
+#[napi]
+pub fn error_kinds() -> Vec<ErrorKindInfo> {
+    gemini_image::ErrorKind::ALL
+        .iter()
+        .map(|kind| ErrorKindInfo {
+            kind: kind.as_str().to_string(),
+            code: kind.code().to_string(),
+        })
+        .collect()
 }

@@ -1,7 +1,7 @@
 //! Bring your own HTTP: build the exact request, parse any response, decide retries. No
 //! network here; these run synchronously on the calling thread.
 
-use gemini_image::core::StreamParser;
+use gemini_image::core::{RequestOptions, StreamParser};
 use gemini_image::{
     ApiKey, Call, Endpoint, Error, GATEWAY_BASE_URL, GenerateRequest, RetryDecision, RetryPolicy,
     parse_response,
@@ -14,7 +14,6 @@ use std::sync::Mutex;
 use crate::client::{NativeCall, NativeEvent};
 use crate::convert::{NativeResult, to_native, user_parts};
 use crate::error::{internal, napi_result};
-use crate::options;
 
 /// Where a built request goes and with which key.
 #[napi(object)]
@@ -51,7 +50,7 @@ fn build(config: SansIoConfig, call: NativeCall) -> Result<NativeHttpRequest, Er
     let parts = user_parts(call.prompt, call.images.unwrap_or_default())?;
     let mut request = GenerateRequest::new(config.model).with_user_turn(parts);
     if let Some(opts) = &call.options {
-        options::apply(&mut request, opts)?;
+        RequestOptions::from_value(opts)?.apply_to(&mut request);
     }
     let kind = if config.stream == Some(true) {
         Call::Stream
