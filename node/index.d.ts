@@ -1,7 +1,13 @@
 // Type definitions for gemini-image (the public API; native.d.ts describes the addon).
 
-/** An image argument: a file path, or the image bytes. */
-export type ImageInput = string | Buffer | Uint8Array | ArrayBuffer
+/** Image bytes with a declared MIME type (checked, and corrected by sniffing). */
+export interface LabelledImage {
+  data: Buffer | Uint8Array | ArrayBuffer
+  mimeType: string
+}
+
+/** An image argument: a file path, the image bytes (MIME type sniffed), or labelled bytes. */
+export type ImageInput = string | Buffer | Uint8Array | ArrayBuffer | LabelledImage
 
 export type AspectRatio =
   | '1:1' | '1:4' | '1:8' | '2:3' | '3:2' | '3:4' | '4:1' | '4:3' | '4:5' | '5:4'
@@ -307,35 +313,29 @@ export declare class GeminiImageError extends Error {
    * `fix_field`, `check_model`, `rephrase`. The message says it in words.
    */
   readonly remedy: string | null
+  /** Google's `error.status` (e.g. `RESOURCE_EXHAUSTED`), when the server sent one. */
+  readonly status: string | null
 }
 export declare class InvalidRequestError extends GeminiImageError {
   /** The offending option, e.g. `aspect_ratio` or `images[1]`. */
   readonly field: string | null
 }
 export declare class AuthenticationError extends GeminiImageError {
-  readonly status: string | null
   readonly reason: string | null
 }
 export declare class PermissionDeniedError extends GeminiImageError {
-  readonly status: string | null
   readonly reason: string | null
 }
-export declare class NotFoundError extends GeminiImageError {
-  readonly status: string | null
-}
+export declare class NotFoundError extends GeminiImageError {}
 export declare class RateLimitError extends GeminiImageError {
   /** The delay the server asked for, if any. */
   readonly retryAfterMs: number | null
-  readonly status: string | null
   readonly errorType: string | null
 }
 export declare class QuotaExhaustedError extends GeminiImageError {
-  readonly status: string | null
   readonly errorType: string | null
 }
-export declare class ServerError extends GeminiImageError {
-  readonly status: string | null
-}
+export declare class ServerError extends GeminiImageError {}
 export declare class TimeoutError extends GeminiImageError {}
 export declare class NetworkError extends GeminiImageError {}
 export declare class DecodeError extends GeminiImageError {}

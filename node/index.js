@@ -406,6 +406,11 @@ const kTestHooks = Symbol('gemini-image.testHooks')
 const _testing = {
   /** A client with retry jitter 0 whose retry waits are recorded, not slept. */
   recordingClient: (options) => new Client(options, kTestHooks),
+  /** `generate` that keeps an HTTP 200 without an image as a result (the faithful parse). */
+  generateRaw: (client, request) => {
+    const { call } = toCall(request)
+    return withSignal(undefined, () => client[kNative].generate(call, true)).then((raw) => new GenerateResult(raw))
+  },
   /** The retry waits (ms) a recording client made since the last call. */
   takeRetryWaits: (client) => client[kNative].takeRetryWaits(),
 }

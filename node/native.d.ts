@@ -135,6 +135,12 @@ export declare function errorKinds(): Array<ErrorKindInfo>
 /** The file extension (without the dot) for a MIME type: `png`, `jpg`, `webp`… */
 export declare function extensionForMime(mimeType: string): string
 
+/** Image bytes with a declared MIME type (checked, and corrected by sniffing, when sent). */
+export interface LabelledImage {
+  data: Buffer
+  mimeType: string
+}
+
 /** One call from JavaScript: prompt, images and the options object (camelCase keys). */
 export interface NativeCall {
   prompt?: string

@@ -23,8 +23,16 @@ function toImageInput(image, field) {
   if (image instanceof ArrayBuffer || image instanceof SharedArrayBuffer) {
     return Buffer.from(image)
   }
+  if (isPlainObject(image) && 'data' in image) {
+    const { data, mimeType } = image
+    if (typeof mimeType !== 'string') {
+      throw invalid(`${field}.mimeType`, 'must be a MIME type string such as image/png')
+    }
+    if (typeof data === 'string') throw invalid(`${field}.data`, 'must be bytes (Buffer, Uint8Array or ArrayBuffer), not a string')
+    return { data: toImageInput(data, `${field}.data`), mimeType }
+  }
   const got = image === null ? 'null' : typeof image
-  throw invalid(field, `must be a path string, Buffer, Uint8Array or ArrayBuffer, got ${got}`)
+  throw invalid(field, `must be a path string, Buffer, Uint8Array, ArrayBuffer or { data, mimeType }, got ${got}`)
 }
 
 /**

@@ -21,6 +21,7 @@ class GeminiImageError extends Error {
     this.statusCode = details.statusCode ?? null
     this.retryable = details.retryable === true
     this.remedy = details.remedy ?? null
+    this.status = details.status ?? null
     for (const field of new.target.fields ?? []) {
       this[field] = details[field] ?? null
     }
@@ -37,12 +38,12 @@ function subclass(name, fields = []) {
 }
 
 const InvalidRequestError = subclass('InvalidRequestError', ['field'])
-const AuthenticationError = subclass('AuthenticationError', ['status', 'reason'])
-const PermissionDeniedError = subclass('PermissionDeniedError', ['status', 'reason'])
-const NotFoundError = subclass('NotFoundError', ['status'])
-const RateLimitError = subclass('RateLimitError', ['retryAfterMs', 'status', 'errorType'])
-const QuotaExhaustedError = subclass('QuotaExhaustedError', ['status', 'errorType'])
-const ServerError = subclass('ServerError', ['status'])
+const AuthenticationError = subclass('AuthenticationError', ['reason'])
+const PermissionDeniedError = subclass('PermissionDeniedError', ['reason'])
+const NotFoundError = subclass('NotFoundError', [])
+const RateLimitError = subclass('RateLimitError', ['retryAfterMs', 'errorType'])
+const QuotaExhaustedError = subclass('QuotaExhaustedError', ['errorType'])
+const ServerError = subclass('ServerError', [])
 const TimeoutError = subclass('TimeoutError', [])
 const NetworkError = subclass('NetworkError', [])
 const DecodeError = subclass('DecodeError', [])

@@ -2,23 +2,33 @@
 //! Result images become `Buffer`s that own the Rust allocation (no copy).
 
 use gemini_image::{Blob, Error, GenerateResponse, Part, PartData};
-use napi::bindgen_prelude::{Buffer, Either};
+use napi::bindgen_prelude::{Buffer, Either3};
 use napi_derive::napi;
 use serde_json::Value;
 
-/// One input image as JavaScript passes it: a file path, or bytes (the JS layer turns a
-/// `Uint8Array` or `ArrayBuffer` into a `Buffer` view without copying).
-pub type ImageInput = Either<String, Buffer>;
+/// Image bytes with a declared MIME type (checked, and corrected by sniffing, when sent).
+#[napi(object)]
+pub struct LabelledImage {
+    pub data: Buffer,
+    pub mime_type: String,
+}
+
+/// One input image as JavaScript passes it: a file path, bytes (the JS layer turns a
+/// `Uint8Array` or `ArrayBuffer` into a `Buffer` view without copying), or labelled bytes.
+pub type ImageInput = Either3<String, Buffer, LabelledImage>;
 
 /// Reads an image argument into a blob (the MIME type sniffed from the bytes). Runs on a
 /// worker thread: file reads never block the event loop.
 // TODO(frontdoor): use `gemini_image::load_image` for paths when it lands.
 pub fn load_image(input: ImageInput, field: &str) -> Result<Blob, Error> {
     let data = match input {
-        Either::A(path) => std::fs::read(&path).map_err(|err| {
+        Either3::A(path) => std::fs::read(&path).map_err(|err| {
             Error::io(field, format!("cannot read the image file {path:?}: {err}"))
         })?,
-        Either::B(buffer) => buffer.to_vec(),
+        Either3::B(buffer) => buffer.to_vec(),
+        Either3::C(labelled) => {
+            return Ok(Blob::new(labelled.data.to_vec(), labelled.mime_type));
+        }
     };
     Blob::from_bytes(data, field)
 }
