@@ -181,8 +181,8 @@ export interface HistoryTurn {
 export interface SavedChat {
   version: 1
   model: string
-  options: GenerateOptions | null
-  keep_last_images: number | null
+  options: GenerateOptions
+  keepLastImages?: number | null
   history: HistoryTurn[]
 }
 

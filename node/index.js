@@ -27,12 +27,17 @@ function nativeSync(fn) {
   }
 }
 
-/** Awaits a native promise, rejecting promptly (kind `cancelled`) when `signal` aborts. */
+/**
+ * Awaits a native call, rejecting promptly (kind `cancelled`) when `signal` aborts; the
+ * abort also fires the call's native cancel token, so the Rust call stops too (before its
+ * next attempt, during a retry wait, or between reads).
+ */
 function withSignal(signal, start) {
   if (signal?.aborted) return Promise.reject(cancelled(signal))
+  const token = signal ? new native.NativeCancelToken() : undefined
   let pending
   try {
-    pending = start()
+    pending = start(token)
   } catch (err) {
     return Promise.reject(fromNative(err))
   }
@@ -41,7 +46,10 @@ function withSignal(signal, start) {
   })
   if (!signal) return mapped
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(cancelled(signal))
+    const onAbort = () => {
+      token.cancel()
+      reject(cancelled(signal))
+    }
     signal.addEventListener('abort', onAbort, { once: true })
     mapped.then(
       (value) => {
@@ -115,7 +123,7 @@ class Client {
     } catch (err) {
       return Promise.reject(err)
     }
-    return withSignal(call.signal, () => this.#native.generate(call.call, false)).then(
+    return withSignal(call.signal, (token) => this.#native.generate(call.call, false, token)).then(
       (raw) => new GenerateResult(raw),
     )
   }
@@ -288,7 +296,7 @@ class Chat {
     } catch (err) {
       return Promise.reject(err)
     }
-    return withSignal(call.signal, () => this.#native.send(call.call)).then((raw) => new GenerateResult(raw))
+    return withSignal(call.signal, (token) => this.#native.send(call.call, token)).then((raw) => new GenerateResult(raw))
   }
 
   /** The committed turns as wire objects (`{ role, parts }`, images in base64). */
@@ -409,7 +417,7 @@ const _testing = {
   /** `generate` that keeps an HTTP 200 without an image as a result (the faithful parse). */
   generateRaw: (client, request) => {
     const { call } = toCall(request)
-    return withSignal(undefined, () => client[kNative].generate(call, true)).then((raw) => new GenerateResult(raw))
+    return withSignal(undefined, () => client[kNative].generate(call, true, undefined)).then((raw) => new GenerateResult(raw))
   },
   /** The retry waits (ms) a recording client made since the last call. */
   takeRetryWaits: (client) => client[kNative].takeRetryWaits(),

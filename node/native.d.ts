@@ -9,9 +9,22 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * A cancel switch for one call (the JS layer fires it when the call's `AbortSignal`
+ * aborts).
+ */
+export declare class NativeCancelToken {
+  constructor()
+  /**
+   * Cancels the call: it stops before its next attempt, during a retry wait or between
+   * two reads, and fails with kind `cancelled`.
+   */
+  cancel(): void
+}
+
 export declare class NativeChat {
   /** Sends a turn; turns are sent one at a time (a second `send` waits for the first). */
-  send(call: NativeCall): Promise<NativeResult>
+  send(call: NativeCall, cancel?: NativeCancelToken | undefined | null): Promise<NativeResult>
   /**
    * The committed turns as wire `Content` objects (`role`, `parts` with `text` or
    * `inlineData` in base64, `thoughtSignature`s kept).
@@ -19,7 +32,10 @@ export declare class NativeChat {
   history(): Array<{ role: string; parts: Array<Record<string, unknown>> }>
   /** The model every turn goes to. */
   get model(): string
-  /** The saved-conversation document (version 1): model, options, trimming, history. */
+  /**
+   * The saved-conversation document (version 1, camelCase): model, options, trimming,
+   * history with thought signatures.
+   */
   toJson(): string
 }
 
@@ -35,9 +51,10 @@ export declare class NativeClient {
   takeRetryWaits(): Array<number>
   /**
    * Generates (or edits, with images): resolves with the result, rejects with a typed
-   * error payload. `raw` keeps an HTTP 200 without an image as a result.
+   * error payload. `raw` keeps an HTTP 200 without an image as a result. `cancel`
+   * stops the call (before the next attempt, during a retry wait, or between reads).
    */
-  generate(call: NativeCall, raw?: boolean | undefined | null): Promise<NativeResult>
+  generate(call: NativeCall, raw?: boolean | undefined | null, cancel?: NativeCancelToken | undefined | null): Promise<NativeResult>
   /** Opens a stream; events are pulled with `NativeStream.next()`. */
   stream(call: NativeCall): NativeStream
   /**
@@ -63,13 +80,16 @@ export declare class NativeEmulator {
 
 /**
  * A stream driven by one worker thread: each `next()` hands it a deferred; it reads
- * until the next event and settles it. Closing drops the channel, so the thread stops
- * and the connection is dropped.
+ * until the next event and settles it. `close()` cancels the call (the worker stops
+ * between two reads and drops the connection) and ends the channel.
  */
 export declare class NativeStream {
   /** The next event, or `null` after `done` (or after an error was delivered). */
   next(): Promise<NativeEvent | null>
-  /** Stops reading: the worker thread ends and the connection is dropped. */
+  /**
+   * Stops the stream: cancels the call (the worker stops between two reads and drops
+   * the connection); later `next()` calls resolve to `null`.
+   */
   close(): void
 }
 

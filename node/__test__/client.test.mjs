@@ -179,7 +179,7 @@ describe('chat', () => {
     assert.equal(third.image.width, third.image.height, 'the chat options survive a restore')
     assert.equal(restored.history.length, 6)
     assert.match(util.inspect(restored), /turns: 6/)
-    assert.throws(() => client.restoreChat('{"version": 9}'), { name: 'InvalidRequestError', field: 'chat' })
+    assert.throws(() => client.restoreChat('{"version": 9}'), { name: 'InvalidRequestError', field: 'conversation' })
   })
 })
 

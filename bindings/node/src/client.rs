@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use gemini_image::core::{RequestOptions, millis_to_duration};
 use gemini_image::{
-    Chat, Client, ClientBuilder, ConversationSnapshot, Error, GenerateRequest, ImageStream,
+    CallOptions, CancelToken, Chat, Client, ClientBuilder, Error, GenerateRequest, ImageStream,
     StreamEvent,
 };
 use napi::bindgen_prelude::{Env, Object, ToNapiValue};
 use napi::{JsDeferred, Status};
 use napi_derive::napi;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::convert::{ImageInput, NativeImage, NativeResult, to_native, user_parts};
 use crate::error::{internal, napi_result, to_napi};
@@ -203,21 +203,24 @@ impl NativeClient {
     }
 
     /// Generates (or edits, with images): resolves with the result, rejects with a typed
-    /// error payload. `raw` keeps an HTTP 200 without an image as a result.
+    /// error payload. `raw` keeps an HTTP 200 without an image as a result. `cancel`
+    /// stops the call (before the next attempt, during a retry wait, or between reads).
     #[napi(ts_return_type = "Promise<NativeResult>")]
     pub fn generate<'e>(
         &self,
         env: &'e Env,
         call: NativeCall,
         raw: Option<bool>,
+        cancel: Option<&NativeCancelToken>,
     ) -> napi::Result<Object<'e>> {
         let client = self.client.clone();
+        let options = call_options(cancel);
         spawn_promise(env, "gemini-image-call", move || {
             let request = request_of(&client, call)?;
             let response = if raw == Some(true) {
-                client.generate_raw(&request)?
+                client.generate_raw_with(&request, &options)?
             } else {
-                client.generate(&request)?
+                client.generate_with(&request, &options)?
             };
             Ok(to_native(response))
         })
@@ -237,101 +240,112 @@ impl NativeClient {
         #[napi(ts_arg_type = "Record<string, unknown> | null | undefined")] options: Option<Value>,
         keep_last_images: Option<u32>,
     ) -> napi::Result<NativeChat> {
-        let mut template = GenerateRequest::new(self.client.default_model());
         let options = napi_result(RequestOptions::from_value(&options.unwrap_or(Value::Null)))?;
-        options.apply_to(&mut template);
-        let mut chat = self.client.conversation_with(template);
+        let mut chat = self.client.chat(options);
         if let Some(n) = keep_last_images {
             chat = chat.keep_last_images(n as usize);
         }
-        Ok(NativeChat::new(chat, options))
+        Ok(NativeChat::new(chat))
     }
 
     /// Continues a conversation saved with `NativeChat.toJson()`.
     #[napi]
     pub fn restore_chat(&self, json: String) -> napi::Result<NativeChat> {
-        napi_result(restore(&self.client, &json))
+        let chat = napi_result(self.client.restore_chat(json.as_bytes(), None))?;
+        Ok(NativeChat::new(chat))
     }
 }
 
-/// The saved-conversation document's version.
-const CHAT_DOC_VERSION: u64 = 1;
+/// A cancel switch for one call (the JS layer fires it when the call's `AbortSignal`
+/// aborts).
+#[napi]
+pub struct NativeCancelToken {
+    token: CancelToken,
+}
 
-// TODO(frontdoor): use `Chat::to_json` / `Client::restore_chat` when the core lands them.
-fn restore(client: &Client, json: &str) -> Result<NativeChat, Error> {
-    let doc: Value = serde_json::from_str(json)
-        .map_err(|err| Error::invalid("chat", format!("is not a saved chat (JSON: {err})")))?;
-    let version = doc.get("version").and_then(Value::as_u64);
-    if version != Some(CHAT_DOC_VERSION) {
-        return Err(Error::invalid(
-            "chat",
-            format!("has version {version:?}; this package reads version {CHAT_DOC_VERSION}"),
-        ));
+#[napi]
+impl NativeCancelToken {
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        NativeCancelToken {
+            token: CancelToken::new(),
+        }
     }
-    let snapshot: ConversationSnapshot = serde_json::from_value(json!({
-        "model": doc.get("model").cloned().unwrap_or(Value::Null),
-        "history": doc.get("history").cloned().unwrap_or(Value::Null),
-        "keep_last_images": doc.get("keep_last_images").cloned().unwrap_or(Value::Null),
-    }))
-    .map_err(|err| Error::invalid("chat", format!("is not a saved chat: {err}")))?;
-    let options = RequestOptions::from_value(doc.get("options").unwrap_or(&Value::Null))?;
-    let mut chat = client.resume_conversation(snapshot);
-    options.apply_to(&mut chat.options_mut());
-    Ok(NativeChat::new(chat, options))
+
+    /// Cancels the call: it stops before its next attempt, during a retry wait or between
+    /// two reads, and fails with kind `cancelled`.
+    #[napi]
+    pub fn cancel(&self) {
+        self.token.cancel();
+    }
+}
+
+fn call_options(cancel: Option<&NativeCancelToken>) -> CallOptions {
+    match cancel {
+        Some(handle) => CallOptions::new().with_cancel(handle.token.clone()),
+        None => CallOptions::new(),
+    }
+}
+
+/// What JavaScript reads from a chat while a turn may be in flight.
+struct ChatView {
+    model: String,
+    history: Value,
+    json: String,
+}
+
+impl ChatView {
+    fn of(chat: &Chat) -> ChatView {
+        ChatView {
+            model: chat.model().to_string(),
+            history: serde_json::to_value(chat.history()).unwrap_or(Value::Array(Vec::new())),
+            json: chat.to_json(),
+        }
+    }
 }
 
 #[napi]
 pub struct NativeChat {
     chat: Arc<Mutex<Chat>>,
-    options: RequestOptions,
     /// The last committed state, readable while a turn is in flight.
-    snapshot: Arc<Mutex<ConversationSnapshot>>,
+    view: Arc<Mutex<ChatView>>,
 }
 
 impl NativeChat {
-    fn new(chat: Chat, options: RequestOptions) -> Self {
-        let snapshot = chat.snapshot();
+    fn new(chat: Chat) -> Self {
+        let view = ChatView::of(&chat);
         NativeChat {
             chat: Arc::new(Mutex::new(chat)),
-            options,
-            snapshot: Arc::new(Mutex::new(snapshot)),
+            view: Arc::new(Mutex::new(view)),
         }
     }
 
-    fn snapshot(&self) -> napi::Result<ConversationSnapshot> {
-        self.snapshot
+    fn read<T>(&self, f: impl FnOnce(&ChatView) -> T) -> napi::Result<T> {
+        self.view
             .lock()
-            .map(|s| s.clone())
+            .map(|view| f(&view))
             .map_err(|_| internal("the chat state is poisoned"))
     }
 }
 
 fn send_turn(
     chat: &Mutex<Chat>,
-    snapshot: &Mutex<ConversationSnapshot>,
+    view: &Mutex<ChatView>,
     call: NativeCall,
+    options: &CallOptions,
 ) -> Result<NativeResult, Error> {
     let parts = user_parts(call.prompt, call.images.unwrap_or_default())?;
-    let mut chat = chat
-        .lock()
-        .map_err(|_| Error::invalid("chat", "a previous turn panicked; start a new chat"))?;
     let overrides = match &call.options {
         Some(value) => RequestOptions::from_value(value)?,
         None => RequestOptions::default(),
     };
-    let saved = if overrides.is_empty() {
-        None
-    } else {
-        let saved = (*chat.options_mut()).clone();
-        overrides.apply_to(&mut chat.options_mut());
-        Some(saved)
-    };
-    let result = chat.send(parts);
-    if let Some(saved) = saved {
-        *chat.options_mut() = saved;
-    }
-    if let Ok(mut shared) = snapshot.lock() {
-        *shared = chat.snapshot();
+    let mut chat = chat
+        .lock()
+        .map_err(|_| Error::internal("a previous turn panicked; start a new chat"))?;
+    let result = chat.send_with(parts, &overrides, options);
+    if let Ok(mut shared) = view.lock() {
+        *shared = ChatView::of(&chat);
     }
     result.map(to_native)
 }
@@ -340,11 +354,17 @@ fn send_turn(
 impl NativeChat {
     /// Sends a turn; turns are sent one at a time (a second `send` waits for the first).
     #[napi(ts_return_type = "Promise<NativeResult>")]
-    pub fn send<'e>(&self, env: &'e Env, call: NativeCall) -> napi::Result<Object<'e>> {
+    pub fn send<'e>(
+        &self,
+        env: &'e Env,
+        call: NativeCall,
+        cancel: Option<&NativeCancelToken>,
+    ) -> napi::Result<Object<'e>> {
         let chat = Arc::clone(&self.chat);
-        let snapshot = Arc::clone(&self.snapshot);
+        let view = Arc::clone(&self.view);
+        let options = call_options(cancel);
         spawn_promise(env, "gemini-image-chat", move || {
-            send_turn(&chat, &snapshot, call)
+            send_turn(&chat, &view, call, &options)
         })
     }
 
@@ -352,28 +372,20 @@ impl NativeChat {
     /// `inlineData` in base64, `thoughtSignature`s kept).
     #[napi(ts_return_type = "Array<{ role: string; parts: Array<Record<string, unknown>> }>")]
     pub fn history(&self) -> napi::Result<Value> {
-        let snapshot = self.snapshot()?;
-        serde_json::to_value(&snapshot.history).map_err(|err| internal(err.to_string()))
+        self.read(|view| view.history.clone())
     }
 
     /// The model every turn goes to.
     #[napi(getter)]
     pub fn model(&self) -> napi::Result<String> {
-        Ok(self.snapshot()?.model)
+        self.read(|view| view.model.clone())
     }
 
-    /// The saved-conversation document (version 1): model, options, trimming, history.
+    /// The saved-conversation document (version 1, camelCase): model, options, trimming,
+    /// history with thought signatures.
     #[napi]
     pub fn to_json(&self) -> napi::Result<String> {
-        let snapshot = self.snapshot()?;
-        let doc = json!({
-            "version": CHAT_DOC_VERSION,
-            "model": snapshot.model,
-            "options": self.options.to_value(),
-            "keep_last_images": snapshot.keep_last_images,
-            "history": snapshot.history,
-        });
-        Ok(doc.to_string())
+        self.read(|view| view.json.clone())
     }
 }
 
@@ -407,11 +419,12 @@ pub(crate) fn event_of(event: StreamEvent) -> NativeEvent {
 type EventDeferred = Deferred<Option<NativeEvent>>;
 
 /// A stream driven by one worker thread: each `next()` hands it a deferred; it reads
-/// until the next event and settles it. Closing drops the channel, so the thread stops
-/// and the connection is dropped.
+/// until the next event and settles it. `close()` cancels the call (the worker stops
+/// between two reads and drops the connection) and ends the channel.
 #[napi]
 pub struct NativeStream {
     requests: Mutex<Option<mpsc::Sender<EventDeferred>>>,
+    cancel: CancelToken,
 }
 
 enum StreamState {
@@ -423,12 +436,13 @@ enum StreamState {
 impl NativeStream {
     fn start(client: Client, call: NativeCall) -> napi::Result<NativeStream> {
         let (sender, receiver) = mpsc::channel::<EventDeferred>();
-        let open = move || client.stream(&request_of(&client, call)?);
+        let cancel = CancelToken::new();
+        let options = CallOptions::new().with_cancel(cancel.clone());
+        let open = move || client.stream_with(&request_of(&client, call)?, &options);
         spawn_named("gemini-image-stream", move || {
             let mut state = StreamState::Pending(Box::new(open));
             for deferred in receiver {
-                let outcome = next_event(&mut state);
-                match outcome {
+                match next_event(&mut state) {
                     Ok(event) => deferred.resolve(Box::new(move |_| Ok(event))),
                     Err(err) => deferred.reject(to_napi(&err)),
                 }
@@ -436,6 +450,7 @@ impl NativeStream {
         })?;
         Ok(NativeStream {
             requests: Mutex::new(Some(sender)),
+            cancel,
         })
     }
 }
@@ -493,9 +508,11 @@ impl NativeStream {
         Ok(promise)
     }
 
-    /// Stops reading: the worker thread ends and the connection is dropped.
+    /// Stops the stream: cancels the call (the worker stops between two reads and drops
+    /// the connection); later `next()` calls resolve to `null`.
     #[napi]
     pub fn close(&self) {
+        self.cancel.cancel();
         if let Ok(mut guard) = self.requests.lock() {
             guard.take();
         }
