@@ -268,6 +268,27 @@ export declare class StreamParser {
   finish(options?: { raw?: boolean }): StreamEvent[]
 }
 
+export interface TurnRequest extends GenerateOptions {
+  apiKey: string
+  baseUrl?: string
+  maxInlineBytes?: number
+  prompt?: string
+  images?: ImageInput | ImageInput[]
+}
+
+/** A multi-turn conversation without IO: you send each turn's request yourself. */
+export declare class Conversation {
+  constructor(options?: ChatOptions)
+  static fromJSON(saved: string | SavedChat): Conversation
+  /** The request of a new turn (the whole history included). */
+  beginTurn(turn: TurnRequest): HttpRequest
+  /** The answer to the pending turn; throws (and drops the turn) on an error or no image. */
+  completeTurn(status: number, headers: HeadersInput | null | undefined, body: BodyInput): GenerateResult
+  abortTurn(): void
+  readonly history: HistoryTurn[]
+  toJSON(): SavedChat
+}
+
 export interface EmulatorOptions {
   /** 0 or unset: a free port. */
   port?: number

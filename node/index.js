@@ -372,6 +372,67 @@ class StreamParser {
   }
 }
 
+const ENDPOINT_KEYS = new Set(['apiKey', 'baseUrl', 'maxInlineBytes'])
+
+/**
+ * A multi-turn conversation without IO (bring your own HTTP): `beginTurn()` gives each
+ * turn's request (the whole history, thought signatures kept), `completeTurn()` takes the
+ * response. Saved and restored with the same document as `client.chat()`.
+ */
+class Conversation {
+  #native
+
+  constructor(options = {}, handle = undefined) {
+    if (handle !== undefined) {
+      this.#native = handle
+      return
+    }
+    if (!isPlainObject(options ?? {})) throw invalid('options', 'must be an object of request options')
+    const { model, keepLastImages, ...rest } = options ?? {}
+    if (model !== undefined && typeof model !== 'string') throw invalid('model', 'must be a string')
+    this.#native = nativeSync(() => native.NativeConversation.create(model ?? native.defaultModel(), rest, keepLastImages))
+  }
+
+  /** A conversation saved with `toJSON()` (or `JSON.stringify`), also a client chat's. */
+  static fromJSON(saved) {
+    const json = typeof saved === 'string' ? saved : JSON.stringify(saved)
+    return new Conversation(undefined, nativeSync(() => native.NativeConversation.fromJson(json)))
+  }
+
+  /** Begins a turn: `{ apiKey, baseUrl?, maxInlineBytes?, prompt, images, ...overrides }`. */
+  beginTurn(turn) {
+    if (!isPlainObject(turn)) throw invalid('turn', 'must be an object such as { apiKey, prompt }')
+    const endpoint = {}
+    const rest = {}
+    for (const [key, value] of Object.entries(turn)) {
+      if (ENDPOINT_KEYS.has(key)) endpoint[key] = value
+      else rest[key] = value
+    }
+    if (typeof endpoint.apiKey !== 'string') throw invalid('apiKey', 'is required to build a request; pass your key as a string')
+    const { call } = toCall(rest, 'turn')
+    return nativeSync(() => this.#native.beginTurn(endpoint, call))
+  }
+
+  /** Completes the pending turn with the response (throws, dropping the turn, on an error). */
+  completeTurn(status, headers, body) {
+    const raw = nativeSync(() => this.#native.completeTurn(status, toHeaders(headers), toBody(body)))
+    return new GenerateResult(raw)
+  }
+
+  /** Drops the pending turn. */
+  abortTurn() {
+    nativeSync(() => this.#native.abortTurn())
+  }
+
+  get history() {
+    return nativeSync(() => this.#native.history())
+  }
+
+  toJSON() {
+    return JSON.parse(nativeSync(() => this.#native.toJson()))
+  }
+}
+
 /**
  * How long a client with the default retry policy waits after attempt `attempt` received
  * this response, in ms; `null` when it would give up (or the response succeeded).
@@ -430,6 +491,7 @@ module.exports = {
   GenerateResult,
   GeneratedImage,
   StreamParser,
+  Conversation,
   buildRequest,
   parseResponse,
   retryDelayMs,

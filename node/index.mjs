@@ -11,6 +11,7 @@ export const {
   GenerateResult,
   GeneratedImage,
   StreamParser,
+  Conversation,
   buildRequest,
   parseResponse,
   retryDelayMs,

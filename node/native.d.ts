@@ -66,6 +66,31 @@ export declare class NativeClient {
   restoreChat(json: string): NativeChat
 }
 
+/**
+ * A multi-turn conversation without IO: build each turn's request, send it yourself,
+ * hand the response back.
+ */
+export declare class NativeConversation {
+  /** A new conversation with `model` and per-turn `options`. */
+  static create(model: string, options?: Record<string, unknown> | null | undefined, keepLastImages?: number | undefined | null): NativeConversation
+  /** A conversation saved with `toJson()`. */
+  static fromJson(json: string): NativeConversation
+  /** Begins a turn and returns its HTTP request (the whole history included). */
+  beginTurn(endpoint: EndpointConfig, call: NativeCall): NativeHttpRequest
+  /**
+   * Completes the pending turn with the response received: an answer with an image
+   * joins the history; an HTTP error or an answer without an image drops the turn and
+   * throws.
+   */
+  completeTurn(status: number, headers: Record<string, string>, body: Buffer): NativeResult
+  /** Drops the pending turn (e.g. before retrying it with other words). */
+  abortTurn(): void
+  /** The committed turns (wire `Content` objects). */
+  history(): Array<{ role: string; parts: Array<Record<string, unknown>> }>
+  /** The saved-conversation document (the same as a client chat's). */
+  toJson(): string
+}
+
 export declare class NativeEmulator {
   constructor(options: EmulatorOptions)
   /** `http://127.0.0.1:PORT` (Google's URL shape). */
@@ -138,6 +163,13 @@ export interface EmulatorOptions {
   latencyMs?: number
   /** Honour `[[fault:…]]` prompt tokens (default true). */
   faults?: boolean
+}
+
+/** Where a conversation's turns go and with which key. */
+export interface EndpointConfig {
+  apiKey: string
+  baseUrl?: string
+  maxInlineBytes?: number
 }
 
 /** One error kind of the core and its code. */

@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.NativeCancelToken = nativeBinding.NativeCancelToken
 module.exports.NativeChat = nativeBinding.NativeChat
 module.exports.NativeClient = nativeBinding.NativeClient
+module.exports.NativeConversation = nativeBinding.NativeConversation
 module.exports.NativeEmulator = nativeBinding.NativeEmulator
 module.exports.NativeStream = nativeBinding.NativeStream
 module.exports.NativeStreamParser = nativeBinding.NativeStreamParser

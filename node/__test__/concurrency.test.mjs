@@ -109,3 +109,17 @@ describe('AbortSignal', () => {
     await assert.rejects(client.generate({ prompt: 'x', signal: {} }), { name: 'InvalidRequestError', field: 'signal' })
   })
 })
+
+describe('AbortSignal cancels the Rust call', () => {
+  test('an abort during a retry wait stops the retries', async () => {
+    const retrying = new Client({ apiKey: 'test-key', baseUrl: emulator.gatewayUrl, maxRetries: 2 })
+    const prompt = 'busy [[fault:rate_limit]]'
+    const before = emulator.requestCount()
+    const controller = new AbortController()
+    const pending = retrying.generate({ prompt, signal: controller.signal })
+    setTimeout(() => controller.abort(), 300) // the server asked for a 1 s wait
+    await assert.rejects(pending, CancelledError)
+    await new Promise((resolve) => setTimeout(resolve, 2500)) // past both retry waits
+    assert.equal(emulator.requestCount() - before, 1, 'no retry was sent after the abort')
+  })
+})

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 
 import { createRequire } from 'node:module'
 
-import { NoImageError, StreamParser, buildRequest, parseResponse, retryDelayMs } from 'gemini-image'
+import { Conversation, NoImageError, StreamParser, buildRequest, parseResponse, retryDelayMs } from 'gemini-image'
 import { startLoopback } from './support/loopback.mjs'
 
 const { _testing } = createRequire(import.meta.url)('gemini-image')
@@ -315,8 +315,53 @@ function sansIoExchange(expectRequest, request, stream, responses, expect, expec
   return { problems, ok: !outcome.error }
 }
 
+function runSansIoConversation(c) {
+  const problems = []
+  const conversation = new Conversation({ ...(c.config ?? {}), model: c.model })
+  const endpoint = { apiKey: c.api_key ?? 'test-key' }
+  for (const [i, turn] of c.turns.entries()) {
+    const turnProblems = []
+    const outcome = { attempts: 0 }
+    let built
+    try {
+      built = conversation.beginTurn({ ...endpoint, ...requestOf(turn.input) })
+    } catch (error) {
+      outcome.error = error
+    }
+    if (built) {
+      if (turn.expect_request) turnProblems.push(...checkRequest(turn.expect_request, built, true))
+      else turnProblems.push('expected the turn to be refused, but it was built')
+      const responses = (turn.responses ?? []).map(render)
+      let last
+      for (const canned of responses) {
+        outcome.attempts++
+        last = canned
+        let failed = false
+        try {
+          parseResponse(canned.status, canned.headers, canned.body, { raw: true })
+        } catch {
+          failed = true
+        }
+        if (!failed || retryDelayMs(outcome.attempts, canned.status, canned.headers, canned.body) === null) break
+      }
+      if (outcome.attempts < responses.length) turnProblems.push(`stopped after ${outcome.attempts} of ${responses.length} responses`)
+      try {
+        outcome.result = conversation.completeTurn(last.status, last.headers, last.body)
+      } catch (error) {
+        outcome.error = error
+        if (error instanceof NoImageError) outcome.raw = parseResponse(last.status, last.headers, last.body, { raw: true })
+      }
+    }
+    turnProblems.push(...checkOutcome(turn.expect, turn.expect_error, outcome))
+    problems.push(...turnProblems.map((p) => `turn ${i + 1}: ${p}`))
+  }
+  const restored = Conversation.fromJSON(JSON.stringify(conversation))
+  jsonDiff('restored history', conversation.history, restored.history, problems)
+  return problems
+}
+
 function runSansIo(c) {
-  if (c.operation === 'conversation') return null
+  if (c.operation === 'conversation') return runSansIoConversation(c)
   if (!c.expect_request) {
     // A validation failure: nothing is built.
     try {
@@ -472,7 +517,7 @@ describe('shared test vectors', () => {
   })
 
   describe('sans-IO', () => {
-    for (const c of cases.filter((c) => c.operation !== 'conversation')) {
+    for (const c of cases) {
       test(c.id, () => {
         const problems = runSansIo(c)
         assert.deepEqual(problems, [], `${c.id}: ${c.description}`)

@@ -1,7 +1,7 @@
 //! Bring your own HTTP: build the exact request, parse any response, decide retries. No
 //! network here; these run synchronously on the calling thread.
 
-use gemini_image::core::{RequestOptions, StreamParser};
+use gemini_image::core::{Conversation, RequestOptions, StreamParser};
 use gemini_image::{
     ApiKey, Call, Endpoint, Error, GATEWAY_BASE_URL, GenerateRequest, RetryDecision, RetryPolicy,
     parse_response,
@@ -35,18 +35,11 @@ pub struct NativeHttpRequest {
 }
 
 fn build(config: SansIoConfig, call: NativeCall) -> Result<NativeHttpRequest, Error> {
-    let key = ApiKey::new(config.api_key)?;
-    let mut endpoint = Endpoint::new(config.base_url.as_deref().unwrap_or(GATEWAY_BASE_URL))
-        .map_err(|e| e.redact(key.expose()))?;
-    if let Some(limit) = config.max_inline_bytes {
-        if !(limit.is_finite() && limit >= 0.0) {
-            return Err(Error::invalid(
-                "maxInlineBytes",
-                "must be a number of bytes >= 0",
-            ));
-        }
-        endpoint = endpoint.with_max_inline_bytes(limit as u64);
-    }
+    let (endpoint, key) = endpoint_of(
+        config.api_key,
+        config.base_url.as_deref(),
+        config.max_inline_bytes,
+    )?;
     let parts = user_parts(call.prompt, call.images.unwrap_or_default())?;
     let mut request = GenerateRequest::new(config.model).with_user_turn(parts);
     if let Some(opts) = &call.options {
@@ -59,12 +52,7 @@ fn build(config: SansIoConfig, call: NativeCall) -> Result<NativeHttpRequest, Er
     };
     let http = gemini_image::build_http_request(&endpoint, &key, &request, kind)
         .map_err(|e| e.redact(key.expose()))?;
-    Ok(NativeHttpRequest {
-        method: http.method.to_string(),
-        url: http.url,
-        headers: http.headers.into_iter().collect(),
-        body: Buffer::from(http.body),
-    })
+    Ok(to_http(http))
 }
 
 #[napi]
@@ -184,5 +172,165 @@ impl NativeStreamParser {
             result: Some(to_native(merged)),
         });
         Ok(out)
+    }
+}
+
+/// Where a conversation's turns go and with which key.
+#[napi(object)]
+pub struct EndpointConfig {
+    pub api_key: String,
+    pub base_url: Option<String>,
+    pub max_inline_bytes: Option<f64>,
+}
+
+fn endpoint_of(
+    api_key: String,
+    base_url: Option<&str>,
+    max_inline_bytes: Option<f64>,
+) -> Result<(Endpoint, ApiKey), Error> {
+    let key = ApiKey::new(api_key)?;
+    let mut endpoint =
+        Endpoint::new(base_url.unwrap_or(GATEWAY_BASE_URL)).map_err(|e| e.redact(key.expose()))?;
+    if let Some(limit) = max_inline_bytes {
+        if !(limit.is_finite() && limit >= 0.0) {
+            return Err(Error::invalid(
+                "maxInlineBytes",
+                "must be a number of bytes >= 0",
+            ));
+        }
+        endpoint = endpoint.with_max_inline_bytes(limit as u64);
+    }
+    Ok((endpoint, key))
+}
+
+fn to_http(http: gemini_image::HttpRequest) -> NativeHttpRequest {
+    NativeHttpRequest {
+        method: http.method.to_string(),
+        url: http.url,
+        headers: http.headers.into_iter().collect(),
+        body: Buffer::from(http.body),
+    }
+}
+
+/// A multi-turn conversation without IO: build each turn's request, send it yourself,
+/// hand the response back.
+#[napi]
+pub struct NativeConversation {
+    inner: Mutex<Conversation>,
+}
+
+impl NativeConversation {
+    fn with<T>(&self, f: impl FnOnce(&mut Conversation) -> Result<T, Error>) -> napi::Result<T> {
+        let mut guard = self
+            .inner
+            .lock()
+            .map_err(|_| internal("the conversation state is poisoned"))?;
+        napi_result(f(&mut guard))
+    }
+}
+
+#[napi]
+impl NativeConversation {
+    /// A new conversation with `model` and per-turn `options`.
+    #[napi(factory)]
+    pub fn create(
+        model: String,
+        #[napi(ts_arg_type = "Record<string, unknown> | null | undefined")] options: Option<
+            serde_json::Value,
+        >,
+        keep_last_images: Option<u32>,
+    ) -> napi::Result<Self> {
+        let options = napi_result(RequestOptions::from_value(
+            &options.unwrap_or(serde_json::Value::Null),
+        ))?;
+        let conversation = Conversation::new(model, options)
+            .with_keep_last_images(keep_last_images.map(|n| n as usize));
+        Ok(NativeConversation {
+            inner: Mutex::new(conversation),
+        })
+    }
+
+    /// A conversation saved with `toJson()`.
+    #[napi(factory)]
+    pub fn from_json(json: String) -> napi::Result<Self> {
+        let conversation = napi_result(Conversation::from_json(json.as_bytes(), None))?;
+        Ok(NativeConversation {
+            inner: Mutex::new(conversation),
+        })
+    }
+
+    /// Begins a turn and returns its HTTP request (the whole history included).
+    #[napi]
+    pub fn begin_turn(
+        &self,
+        endpoint: EndpointConfig,
+        call: NativeCall,
+    ) -> napi::Result<NativeHttpRequest> {
+        self.with(|conversation| {
+            let (endpoint, key) = endpoint_of(
+                endpoint.api_key,
+                endpoint.base_url.as_deref(),
+                endpoint.max_inline_bytes,
+            )?;
+            let parts = user_parts(call.prompt, call.images.unwrap_or_default())?;
+            let overrides = match &call.options {
+                Some(value) => RequestOptions::from_value(value)?,
+                None => RequestOptions::default(),
+            };
+            let request = conversation.begin_turn_with(parts, &overrides)?;
+            match gemini_image::build_http_request(&endpoint, &key, request, Call::Generate) {
+                Ok(http) => Ok(to_http(http)),
+                Err(err) => {
+                    conversation.abort_turn();
+                    Err(err.redact(key.expose()))
+                }
+            }
+        })
+    }
+
+    /// Completes the pending turn with the response received: an answer with an image
+    /// joins the history; an HTTP error or an answer without an image drops the turn and
+    /// throws.
+    #[napi]
+    pub fn complete_turn(
+        &self,
+        status: u32,
+        headers: HashMap<String, String>,
+        body: Buffer,
+    ) -> napi::Result<NativeResult> {
+        let status = u16::try_from(status).unwrap_or(0);
+        self.with(
+            |conversation| match parse_response(status, &header_list(headers), &body) {
+                Ok(response) => conversation.complete_turn(response).map(to_native),
+                Err(err) => {
+                    conversation.abort_turn();
+                    Err(err)
+                }
+            },
+        )
+    }
+
+    /// Drops the pending turn (e.g. before retrying it with other words).
+    #[napi]
+    pub fn abort_turn(&self) -> napi::Result<()> {
+        self.with(|conversation| {
+            conversation.abort_turn();
+            Ok(())
+        })
+    }
+
+    /// The committed turns (wire `Content` objects).
+    #[napi(ts_return_type = "Array<{ role: string; parts: Array<Record<string, unknown>> }>")]
+    pub fn history(&self) -> napi::Result<serde_json::Value> {
+        self.with(|conversation| {
+            serde_json::to_value(conversation.history())
+                .map_err(|err| Error::internal(err.to_string()))
+        })
+    }
+
+    /// The saved-conversation document (the same as a client chat's).
+    #[napi]
+    pub fn to_json(&self) -> napi::Result<String> {
+        self.with(|conversation| Ok(conversation.to_json()))
     }
 }
