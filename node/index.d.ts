@@ -97,8 +97,12 @@ export declare class GeneratedImage {
   readonly height: number | null
   /** `png`, `jpg`, … for the MIME type. */
   readonly extension: string
-  /** Writes the image; a path without an extension gets one. Resolves to the path written. */
-  save(path: string): Promise<string>
+  /**
+   * Writes the image; a path without an extension gets the MIME type's. An existing file is
+   * never replaced unless `overwrite` (the next free name, `x-2.png`, is used). Resolves to
+   * the path written.
+   */
+  save(path: string, options?: { overwrite?: boolean }): Promise<string>
   toJSON(): { mimeType: string; width: number | null; height: number | null; bytes: number }
 }
 
@@ -310,6 +314,9 @@ export interface EmulatorHandle {
 }
 
 export declare function startEmulator(options?: EmulatorOptions): Promise<EmulatorHandle>
+
+/** Runs the `gemini-image` command (args without the program name); resolves to its exit code. */
+export declare function runCli(args?: string[]): Promise<number>
 
 export declare const DEFAULT_MODEL: string
 export declare const version: string

@@ -469,6 +469,19 @@ async function startEmulator(options = {}) {
   }
 }
 
+/**
+ * Runs the `gemini-image` command line (the same as the Rust binary) with `args` (without
+ * the program name) in this process; resolves to its exit code.
+ */
+function runCli(args = process.argv.slice(2)) {
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) {
+    return Promise.reject(invalid('args', 'must be an array of strings'))
+  }
+  return native.runCli(['gemini-image', ...args]).catch((err) => {
+    throw fromNative(err)
+  })
+}
+
 const kTestHooks = Symbol('gemini-image.testHooks')
 
 /** Hooks for this package's own tests (not part of the public API). */
@@ -496,6 +509,7 @@ module.exports = {
   parseResponse,
   retryDelayMs,
   startEmulator,
+  runCli,
   DEFAULT_MODEL: native.defaultModel(),
   version: native.version(),
   GeminiImageError: errors.GeminiImageError,

@@ -16,6 +16,7 @@ export const {
   parseResponse,
   retryDelayMs,
   startEmulator,
+  runCli,
   DEFAULT_MODEL,
   version,
   GeminiImageError,

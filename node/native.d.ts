@@ -247,6 +247,13 @@ export interface NativeSafetyRating {
   blocked?: boolean
 }
 
+/** Where `GeneratedImage.save()` wrote. */
+export interface NativeSaved {
+  path: string
+  renamed: boolean
+  warnings: Array<string>
+}
+
 /**
  * Parses a whole (non-stream) response. Unless `raw`, an HTTP 200 without an image is a
  * `no_image` error, as from `generate`.
@@ -260,6 +267,12 @@ export declare function parseResponseNative(status: number, headers: Record<stri
  */
 export declare function retryDelayMs(attempt: number, status: number, headers: Record<string, string>, body: Buffer, maxAttempts?: number | undefined | null, jitter?: number | undefined | null): number | null
 
+/**
+ * Runs the `gemini-image` command (`argv[0]` first) on a worker thread; resolves to its
+ * exit code. It writes to this process's stdout and stderr.
+ */
+export declare function runCli(args: Array<string>): Promise<number>
+
 /** Where a built request goes and with which key. */
 export interface SansIoConfig {
   apiKey: string
@@ -268,6 +281,13 @@ export interface SansIoConfig {
   maxInlineBytes?: number
   stream?: boolean
 }
+
+/**
+ * Saves image bytes with the client's naming rule (the MIME type's extension when the
+ * path has none; an existing file is never replaced unless `overwrite`: the next free
+ * name is used). Runs off the JS thread.
+ */
+export declare function saveImage(data: Buffer, mimeType: string, path: string, overwrite: boolean): Promise<NativeSaved>
 
 /** The package version (the workspace's). */
 export declare function version(): string

@@ -848,4 +848,6 @@ module.exports.errorKinds = nativeBinding.errorKinds
 module.exports.extensionForMime = nativeBinding.extensionForMime
 module.exports.parseResponseNative = nativeBinding.parseResponseNative
 module.exports.retryDelayMs = nativeBinding.retryDelayMs
+module.exports.runCli = nativeBinding.runCli
+module.exports.saveImage = nativeBinding.saveImage
 module.exports.version = nativeBinding.version

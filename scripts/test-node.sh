@@ -65,5 +65,7 @@ cp __test__/smoke/smoke.cjs __test__/smoke/smoke.mjs "$tmp/app/"
   npm install --no-audit --no-fund --offline "$tmp/$tarball" 2>&1 || npm install --no-audit --no-fund "$tmp/$tarball"
   node smoke.cjs
   node smoke.mjs
+  npx --no-install gemini-image generate "a lighthouse at dusk" --emulator -o lighthouse
+  ls lighthouse.*
 )
 step "node package ok"

@@ -8,7 +8,7 @@ import util from 'node:util'
 import { createRequire } from 'node:module'
 
 import * as esm from 'gemini-image'
-import { Client, GenerateResult, InvalidRequestError, NoImageError, startEmulator } from 'gemini-image'
+import { Client, GeminiImageError, GenerateResult, InvalidRequestError, NoImageError, startEmulator } from 'gemini-image'
 
 const require = createRequire(import.meta.url)
 
@@ -64,8 +64,15 @@ describe('generate', () => {
     const written = await result.image.save(path.join(dir, 'cabin'))
     assert.equal(written, path.join(dir, 'cabin.png'))
     assert.deepEqual(await readFile(written), result.image.data)
-    const explicit = await result.image.save(path.join(dir, 'as.bin'))
-    assert.equal(explicit, path.join(dir, 'as.bin'))
+    const again = await result.image.save(path.join(dir, 'cabin'))
+    assert.equal(again, path.join(dir, 'cabin-2.png'), 'an existing file is never replaced')
+    const replaced = await result.image.save(path.join(dir, 'cabin.png'), { overwrite: true })
+    assert.equal(replaced, path.join(dir, 'cabin.png'))
+    await assert.rejects(result.image.save(path.join(written, 'inside-a-file')), (err) => {
+      assert.ok(err instanceof GeminiImageError)
+      assert.equal(err.field, 'path')
+      return true
+    })
   })
 
   test('an HTTP 200 without an image rejects with NoImageError', async () => {

@@ -1,10 +1,8 @@
 'use strict'
 // Argument normalisation (JS -> addon) and result wrapping (addon -> JS).
 
-const fs = require('node:fs/promises')
-const path = require('node:path')
 const native = require('../native.js')
-const { invalid } = require('./errors.js')
+const { invalid, fromNative } = require('./errors.js')
 
 function isPlainObject(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
@@ -87,16 +85,21 @@ class GeneratedImage {
   }
 
   /**
-   * Writes the image. A path without an extension gets the MIME type's one. Resolves to
-   * the path written.
+   * Writes the image (off the JS thread). A path without an extension gets the MIME
+   * type's; an existing file is never replaced unless `{ overwrite: true }` (the next free
+   * name, `x-2.png`, is used). Resolves to the path written.
    */
-  async save(file) {
+  async save(file, options = {}) {
     if (typeof file !== 'string' || file.trim() === '') {
       throw invalid('path', 'must be a non-empty file path string')
     }
-    const target = path.extname(file) === '' ? `${file}.${this.extension}` : file
-    await fs.writeFile(target, this.data)
-    return target
+    const overwrite = options?.overwrite === true
+    try {
+      const saved = await native.saveImage(this.data, this.mimeType, file, overwrite)
+      return saved.path
+    } catch (err) {
+      throw fromNative(err)
+    }
   }
 
   toJSON() {

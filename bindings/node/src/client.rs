@@ -10,7 +10,7 @@ use gemini_image::{
     CallOptions, CancelToken, Chat, Client, ClientBuilder, Error, GenerateRequest, ImageStream,
     StreamEvent,
 };
-use napi::bindgen_prelude::{Env, Object, ToNapiValue};
+use napi::bindgen_prelude::{Buffer, Env, Object, ToNapiValue};
 use napi::{JsDeferred, Status};
 use napi_derive::napi;
 use serde_json::Value;
@@ -517,4 +517,43 @@ impl NativeStream {
             guard.take();
         }
     }
+}
+
+/// Where `GeneratedImage.save()` wrote.
+#[napi(object)]
+pub struct NativeSaved {
+    pub path: String,
+    pub renamed: bool,
+    pub warnings: Vec<String>,
+}
+
+/// Saves image bytes with the client's naming rule (the MIME type's extension when the
+/// path has none; an existing file is never replaced unless `overwrite`: the next free
+/// name is used). Runs off the JS thread.
+#[napi(ts_return_type = "Promise<NativeSaved>")]
+pub fn save_image<'e>(
+    env: &'e Env,
+    data: Buffer,
+    mime_type: String,
+    path: String,
+    overwrite: bool,
+) -> napi::Result<Object<'e>> {
+    spawn_promise(env, "gemini-image-save", move || {
+        let blob = gemini_image::Blob::new(data.to_vec(), mime_type);
+        let saved = gemini_image::save_image(&blob, &path, overwrite)?;
+        Ok(NativeSaved {
+            path: saved.path.to_string_lossy().into_owned(),
+            renamed: saved.renamed,
+            warnings: saved.warnings,
+        })
+    })
+}
+
+/// Runs the `gemini-image` command (`argv[0]` first) on a worker thread; resolves to its
+/// exit code. It writes to this process's stdout and stderr.
+#[napi(ts_return_type = "Promise<number>")]
+pub fn run_cli<'e>(env: &'e Env, args: Vec<String>) -> napi::Result<Object<'e>> {
+    spawn_promise(env, "gemini-image-cli", move || {
+        Ok(gemini_image_cli::run(args))
+    })
 }

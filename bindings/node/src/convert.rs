@@ -19,12 +19,9 @@ pub type ImageInput = Either3<String, Buffer, LabelledImage>;
 
 /// Reads an image argument into a blob (the MIME type sniffed from the bytes). Runs on a
 /// worker thread: file reads never block the event loop.
-// TODO(frontdoor): use `gemini_image::load_image` for paths when it lands.
 pub fn load_image(input: ImageInput, field: &str) -> Result<Blob, Error> {
     let data = match input {
-        Either3::A(path) => std::fs::read(&path).map_err(|err| {
-            Error::io(field, format!("cannot read the image file {path:?}: {err}"))
-        })?,
+        Either3::A(path) => return gemini_image::load_image(path, field),
         Either3::B(buffer) => buffer.to_vec(),
         Either3::C(labelled) => {
             return Ok(Blob::new(labelled.data.to_vec(), labelled.mime_type));
