@@ -51,4 +51,7 @@ bash scripts/test-compat.sh
 step "python package (scripts/test-python.sh)"
 bash scripts/test-python.sh
 
+step "node package (scripts/test-node.sh)"
+bash scripts/test-node.sh
+
 step "all checks passed"

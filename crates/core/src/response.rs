@@ -484,7 +484,7 @@ impl GenerateResponse {
     /// Splits the response into owned pieces without copying an image: what a language
     /// binding hands over to its runtime. When every image was flagged as a thought but the
     /// model finished normally, the last one is the final image (as in
-    /// [`GenerateResponse::images`]) and the others stay thought images.
+    /// [`GenerateResponse::images`]) and all of them stay thought images.
     pub fn into_output(self) -> ImageOutput {
         let fallback = self
             .parts()
@@ -508,8 +508,10 @@ impl GenerateResponse {
                 }
             }
         }
+        // The fallback image stays listed as a thought image too (as `thought_images()`
+        // and the shared vectors have it); this rare case costs one copy.
         if fallback {
-            output.images.extend(output.thought_images.pop());
+            output.images.extend(output.thought_images.last().cloned());
         }
         output
     }
