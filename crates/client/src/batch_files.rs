@@ -25,7 +25,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
-use gemini_image_core::{Blob, Error};
+use gemini_image_core::{Blob, Error, GenerateResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::save::{SavedImage, io_error, plan_output, save_image};
@@ -116,6 +116,13 @@ impl RecordError {
             hint: None,
             exit_code: None,
         }
+    }
+}
+
+impl From<&Error> for RecordError {
+    /// The error's kind and message (no hint: front doors add theirs).
+    fn from(error: &Error) -> RecordError {
+        RecordError::new(error.kind().as_str(), error.message())
     }
 }
 
@@ -366,6 +373,33 @@ impl BatchDir {
             .collect()
     }
 
+    /// Saves a successful item's images (as [`BatchDir::save_images`]) and fills `record`
+    /// from the response: model version, finish reason, text, total tokens, then the files
+    /// ([`Record::set_images`], which makes it `ok`). Returns what was saved (a renamed file
+    /// is worth a warning); on a write failure `record` is left as it was, for the caller to
+    /// mark failed.
+    pub fn save_response(
+        &self,
+        record: &mut Record,
+        stem: &str,
+        response: GenerateResponse,
+        overwrite: bool,
+    ) -> Result<Vec<SavedImage>, Error> {
+        let model_version = response.model_version().map(str::to_string);
+        let finish_reason = response.finish_reason().map(|r| r.as_str().to_string());
+        let text = response.text();
+        let text = (!text.trim().is_empty()).then(|| text.trim().to_string());
+        let total_token_count = response.usage().and_then(|u| u.total_token_count);
+        let images = response.into_images();
+        let saved = self.save_images(stem, &images, overwrite)?;
+        record.model_version = model_version;
+        record.finish_reason = finish_reason;
+        record.text = text;
+        record.total_token_count = total_token_count;
+        record.set_images(&saved, &images);
+        Ok(saved)
+    }
+
     /// Appends a finished item's record to the manifest (after its images are on disk).
     pub fn append(&self, record: &Record) -> Result<(), Error> {
         self.manifest
@@ -465,6 +499,9 @@ mod tests {
         assert_eq!(r.files, vec!["x-3.png".to_string()]);
         out.append(&r).unwrap();
         assert!(BatchDir::open(dir.path().join("out")).unwrap().is_done("x"));
+        let failed = RecordError::from(&Error::invalid("aspect_ratio", "bad"));
+        assert_eq!(failed.kind, "invalid_request");
+        assert!(failed.message.contains("aspect_ratio"));
         assert_eq!(sanitize_id("../a b"), "_._a_b");
     }
 }

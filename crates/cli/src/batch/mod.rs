@@ -489,13 +489,10 @@ impl Worker<'_> {
         };
         match result {
             Ok(response) => {
-                record.model_version = response.model_version().map(str::to_string);
-                record.finish_reason = response.finish_reason().map(|r| r.as_str().to_string());
-                let text = response.text();
-                record.text = (!text.trim().is_empty()).then(|| text.trim().to_string());
-                record.total_token_count = response.usage().and_then(|u| u.total_token_count);
-                let blobs = response.into_images();
-                match self.out_dir.save_images(&item.stem, &blobs, self.overwrite) {
+                match self
+                    .out_dir
+                    .save_response(&mut record, &item.stem, response, self.overwrite)
+                {
                     Ok(saved) => {
                         for image in saved.iter().filter(|s| s.renamed) {
                             self.progress.note(&format!(
@@ -504,7 +501,6 @@ impl Worker<'_> {
                                 image.path.display()
                             ));
                         }
-                        record.set_images(&saved, &blobs);
                     }
                     Err(err) => fail(
                         &mut record,
