@@ -164,6 +164,31 @@ pub enum Remedy {
     Rephrase,
 }
 
+impl fmt::Display for Remedy {
+    /// Neutral English advice, for front doors without words of their own.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Remedy::SetApiKey => f.write_str("set an API key"),
+            Remedy::CheckApiKey => {
+                f.write_str("check the API key and that it belongs to this base URL")
+            }
+            Remedy::CheckBaseUrl => f.write_str("check the base URL, the proxy and the network"),
+            Remedy::RaiseTimeout => {
+                f.write_str("raise the timeout (image calls take 8-35 s, 4K longer)")
+            }
+            Remedy::RaiseResponseLimit => f.write_str("raise the response size limit"),
+            Remedy::RetryLater { after: Some(after) } => {
+                write!(f, "retry in {:.0} s", after.as_secs_f64().ceil())
+            }
+            Remedy::RetryLater { after: None } => f.write_str("retry later"),
+            Remedy::TopUp => f.write_str("top up the credits or raise the budget"),
+            Remedy::FixField { field } => write!(f, "change {field}"),
+            Remedy::CheckModel => f.write_str("check the model id"),
+            Remedy::Rephrase => f.write_str("rephrase the prompt"),
+        }
+    }
+}
+
 impl Remedy {
     /// The stable snake_case name, e.g. `"raise_timeout"`.
     pub fn as_str(&self) -> &'static str {
@@ -550,13 +575,10 @@ impl NoImage {
         if let Some(text) = &self.text {
             out.push_str(&format!("; the model said: {}", excerpt(text, 300)));
         }
-        out.push_str(match self.finish_reason.as_deref() {
-            Some("NO_IMAGE" | "IMAGE_OTHER" | "OTHER") => {
-                ". Retrying once may help; otherwise describe the image more concretely"
-            }
-            Some("MAX_TOKENS") => ". Raise or remove max_output_tokens",
-            _ => ". Rephrase the prompt",
-        });
+        // What to do is the remedy's job (each front door words it); no advice here.
+        while out.ends_with('.') {
+            out.pop();
+        }
         out
     }
 }
@@ -689,5 +711,21 @@ mod tests {
     fn excerpt_cuts_on_char_boundary() {
         assert_eq!(excerpt("ăâđêôơư", 3), "ăâđ…");
         assert_eq!(excerpt("  short ", 10), "short");
+    }
+
+    #[test]
+    fn no_image_message_has_no_doubled_period_and_no_advice() {
+        let response = crate::parse_response(
+            200,
+            &[],
+            br#"{"candidates":[{"finishReason":"IMAGE_SAFETY","finishMessage":"Unable to show the generated image. Try rephrasing and send feedback."}]}"#,
+        )
+        .unwrap();
+        let err = response.require_image().unwrap_err();
+        let text = err.to_string();
+        assert!(!text.contains(".."), "{text}");
+        assert!(text.ends_with("send feedback"), "{text}");
+        assert_eq!(err.remedy(), Some(Remedy::Rephrase));
+        assert_eq!(Remedy::Rephrase.to_string(), "rephrase the prompt");
     }
 }

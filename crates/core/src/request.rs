@@ -225,7 +225,7 @@ impl GenerateRequest {
         if id.trim().is_empty() {
             return Err(Error::invalid(
                 "model",
-                "is empty; pass a model id such as gemini-2.5-flash-image or gemini-3-pro-image-preview",
+                "is empty; pass a model id such as gemini-3.1-flash-image, gemini-3-pro-image or gemini-2.5-flash-image",
             ));
         }
         if let Some(bad) = id
@@ -329,7 +329,7 @@ impl GenerateRequest {
                 return Err(Error::invalid(
                     "image_size",
                     format!(
-                        "{} has no image_size option (it ignores it and always returns about 1024 px); remove image_size or use gemini-3-pro-image-preview / gemini-3.1-flash-image-preview",
+                        "{} has no image_size option (it ignores it and always returns about 1024 px); remove image_size or use gemini-3-pro-image or gemini-3.1-flash-image",
                         self.model_id()
                     ),
                 ));
