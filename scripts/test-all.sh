@@ -48,4 +48,7 @@ cargo test --workspace --locked
 step "official SDKs against the emulator (google-genai, @google/genai)"
 bash scripts/test-compat.sh
 
+step "Kotlin and Swift binding (uniffi): scripts/test-ffi.sh"
+bash scripts/test-ffi.sh
+
 step "all checks passed"

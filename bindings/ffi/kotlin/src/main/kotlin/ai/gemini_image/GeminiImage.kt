@@ -1,0 +1,126 @@
+// The hand-written Kotlin layer over the uniffi-generated bindings (package ai.gemini_image):
+// suspend functions that run the blocking calls on Dispatchers.IO, a Flow for streams, and
+// Image.save. The generated `*Blocking` methods stay available for Java callers and threads
+// of your own.
+package ai.gemini_image
+
+import java.io.File
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.StandardCopyOption
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.async
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.launch
+
+/**
+ * Where blocking native calls run. Not tied to a caller's scope on purpose: cancelling the
+ * caller abandons the call at once (its result is dropped when it returns), instead of
+ * waiting for a native call that cannot be interrupted.
+ */
+private val nativeCalls = CoroutineScope(SupervisorJob() + Dispatchers.IO)
+
+/** Runs [block] on Dispatchers.IO; cancelling the calling coroutine returns at once. */
+internal suspend fun <T> abandonable(block: () -> T): T = nativeCalls.async { block() }.await()
+
+/**
+ * Generates an image. Suspends (the HTTP call runs on [Dispatchers.IO]); cancelling the
+ * coroutine abandons the call. Throws [GeminiImageException] (e.g.
+ * [GeminiImageException.NoImage] when the model answered without an image).
+ */
+suspend fun GeminiImageClient.generate(request: ImageRequest): GenerationResult =
+    abandonable { generateBlocking(request) }
+
+/** Generates an image from a prompt; see [generate]. */
+suspend fun GeminiImageClient.generate(
+    prompt: String,
+    options: ImageOptions = ImageOptions(),
+): GenerationResult = generate(ImageRequest(prompt = prompt, options = options))
+
+/** Edits [images] with an instruction; suspends like [generate]. */
+suspend fun GeminiImageClient.edit(
+    images: List<InputImage>,
+    prompt: String,
+    options: ImageOptions = ImageOptions(),
+): GenerationResult = abandonable { editBlocking(images, prompt, options) }
+
+/**
+ * Streams a generation: thought texts and images, texts, final images as they arrive, then
+ * [StreamEvent.Done] with the merged result. The flow throws the stream's error. Cancelling
+ * the collector cancels the stream and abandons the pending read.
+ */
+fun GeminiImageClient.stream(request: ImageRequest): Flow<StreamEvent> = flow {
+    val stream = abandonable { streamBlocking(request) }
+    val events = Channel<Result<StreamEvent>>(Channel.UNLIMITED)
+    val producer = nativeCalls.launch {
+        try {
+            while (true) {
+                val event = stream.next() ?: break
+                events.send(Result.success(event))
+            }
+        } catch (e: GeminiImageException) {
+            events.send(Result.failure(e))
+        } finally {
+            events.close()
+        }
+    }
+    try {
+        for (item in events) {
+            emit(item.getOrThrow())
+        }
+    } finally {
+        // Normal end: no-op. Cancellation or an error downstream: stop reading.
+        stream.cancel()
+        producer.cancel()
+    }
+}
+
+/** Sends a conversation turn; suspends like [generate]. */
+suspend fun Conversation.send(
+    prompt: String,
+    images: List<InputImage> = emptyList(),
+): GenerationResult = abandonable { sendBlocking(prompt, images) }
+
+/** The first final image (the one to show), or null. */
+val GenerationResult.image: Image?
+    get() = images.firstOrNull()
+
+/** The file extension for this image's MIME type (`png`, `jpg`, `webp`, …). */
+val Image.extension: String
+    get() = when (mimeType.lowercase()) {
+        "image/png" -> "png"
+        "image/jpeg", "image/jpg" -> "jpg"
+        "image/webp" -> "webp"
+        "image/heic" -> "heic"
+        "image/heif" -> "heif"
+        "image/gif" -> "gif"
+        else -> "bin"
+    }
+
+/**
+ * Writes the image's bytes to [path] (atomically: a temporary file in the same folder, then
+ * a rename) and returns the path written. Replaces an existing file.
+ */
+fun Image.save(path: Path): Path {
+    val target = path.toAbsolutePath()
+    val dir = target.parent ?: target.fileSystem.getPath(".")
+    val temp = Files.createTempFile(dir, ".${target.fileName}", ".part")
+    try {
+        Files.write(temp, data)
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE)
+    } finally {
+        Files.deleteIfExists(temp)
+    }
+    return target
+}
+
+/** [save] to a path string. */
+fun Image.save(path: String): Path = save(File(path).toPath())
+
+/** An input image read from a file; its type is detected from the bytes. */
+fun InputImage.Companion.fromFile(path: Path): InputImage =
+    InputImage(data = Files.readAllBytes(path), mimeType = null)

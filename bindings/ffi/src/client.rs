@@ -1,0 +1,395 @@
+//! [`GeminiImageClient`] and the objects it hands out ([`ImageStream`], [`Conversation`]).
+//! Every method here BLOCKS the calling thread (HTTP with retries): call them from a
+//! worker thread. The hand-written Kotlin and Swift layers do (`suspend` / `async`).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use gemini_image::{Client, ClientBuilder, ConversationSnapshot, GenerateRequest};
+
+use crate::error::GeminiImageError;
+use crate::types::{
+    GenerationResult, ImageOptions, ImageRequest, InputImage, StreamEvent, Turn, user_parts,
+};
+
+/// How to build a client. Only `api_key` is required.
+#[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Debug, Display)]
+pub struct ClientConfig {
+    /// The API key (AI Thực Chiến gateway or Google AI Studio).
+    pub api_key: String,
+    /// The base URL (default the gateway, `https://api.thucchien.ai/gemini`; Google's is
+    /// `https://generativelanguage.googleapis.com`; the emulator's for tests).
+    #[uniffi(default)]
+    pub base_url: Option<String>,
+    /// The default model (default `gemini-3.1-flash-image`).
+    #[uniffi(default)]
+    pub model: Option<String>,
+    /// The time limit of one attempt, in seconds (default 180).
+    #[uniffi(default)]
+    pub timeout_seconds: Option<f64>,
+    /// Retries after the first attempt (default 2; 0 never retries).
+    #[uniffi(default)]
+    pub max_retries: Option<i32>,
+    /// The endpoint's inline-payload limit in bytes, checked before sending (default 100 MB).
+    #[uniffi(default)]
+    pub max_inline_bytes: Option<i64>,
+    /// For tests only: retry at once (no waiting, no jitter). The delays the policy chose
+    /// are still reported in `GenerationResult.retryDelaysMs`.
+    #[uniffi(default = false)]
+    pub test_skip_retry_waits: bool,
+}
+
+impl std::fmt::Display for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("api_key", &"***")
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field("timeout_seconds", &self.timeout_seconds)
+            .field("max_retries", &self.max_retries)
+            .field("max_inline_bytes", &self.max_inline_bytes)
+            .field("test_skip_retry_waits", &self.test_skip_retry_waits)
+            .finish()
+    }
+}
+
+/// Seconds as a duration: finite, positive and at most a year.
+fn timeout_from_seconds(seconds: f64) -> Result<Duration, GeminiImageError> {
+    if !seconds.is_finite() || seconds <= 0.0 || seconds > 365.0 * 24.0 * 3600.0 {
+        return Err(GeminiImageError::simple(
+            "invalid_request",
+            Some("timeout_seconds"),
+            format!("must be a positive number of seconds of at most a year, got {seconds}"),
+        ));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+impl ClientConfig {
+    /// The builder for this config, on top of `base` (empty, or preset from the environment).
+    fn builder(&self, base: ClientBuilder) -> Result<ClientBuilder, GeminiImageError> {
+        let mut builder = base.api_key(self.api_key.clone());
+        if let Some(url) = &self.base_url {
+            builder = builder.base_url(url.clone());
+        }
+        if let Some(model) = &self.model {
+            builder = builder.default_model(model.clone());
+        }
+        if let Some(seconds) = self.timeout_seconds {
+            builder = builder.timeout(timeout_from_seconds(seconds)?);
+        }
+        if let Some(retries) = self.max_retries {
+            let retries = u32::try_from(retries).map_err(|_| {
+                GeminiImageError::simple(
+                    "invalid_request",
+                    Some("max_retries"),
+                    format!("must be 0 or more, got {retries}"),
+                )
+            })?;
+            builder = builder.max_retries(retries);
+        }
+        if let Some(limit) = self.max_inline_bytes {
+            let limit = u64::try_from(limit).map_err(|_| {
+                GeminiImageError::simple(
+                    "invalid_request",
+                    Some("max_inline_bytes"),
+                    format!("must be 0 or more, got {limit}"),
+                )
+            })?;
+            builder = builder.max_inline_bytes(limit);
+        }
+        if self.test_skip_retry_waits {
+            builder = builder.sleeper(Arc::new(|_| {})).jitter(Arc::new(|| 0.0));
+        }
+        Ok(builder)
+    }
+}
+
+/// A Gemini image client: one connection pool, the key, the endpoint, timeouts and
+/// retries. Thread-safe: share one instance. The key never appears in an error or in
+/// `toString`.
+///
+/// Every `*Blocking` method blocks the calling thread until the call is done (image calls
+/// take 8–35 s, retries included); call them off the main thread. The Kotlin and Swift
+/// layers add `suspend` / `async` versions.
+#[derive(uniffi::Object)]
+#[uniffi::export(Debug)]
+pub struct GeminiImageClient {
+    client: Client,
+}
+
+impl std::fmt::Debug for GeminiImageClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GeminiImageClient")
+            .field("base_url", &self.client.endpoint().base_url())
+            .field("model", &self.client.default_model())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Locks a mutex, recovering the data if a previous holder panicked.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl GeminiImageClient {
+    fn map_err(&self, err: gemini_image::Error) -> GeminiImageError {
+        // The client already scrubs its key from every error it returns.
+        GeminiImageError::from_core(err, None)
+    }
+
+    fn request(&self, request: ImageRequest) -> Result<GenerateRequest, GeminiImageError> {
+        request.into_core(self.client.default_model())
+    }
+
+    fn run(&self, request: &GenerateRequest) -> Result<GenerationResult, GeminiImageError> {
+        let (result, info) = self.client.generate_with_info(request);
+        result
+            .map(|response| GenerationResult::from_response(response, Some(&info)))
+            .map_err(|err| self.map_err(err))
+    }
+}
+
+#[uniffi::export]
+impl GeminiImageClient {
+    /// A client from a config record. Fails with `invalid_request` naming the field
+    /// (`api_key`, `base_url`, `timeout_seconds`, `max_retries`, …).
+    #[uniffi::constructor]
+    pub fn new(config: ClientConfig) -> Result<Arc<Self>, GeminiImageError> {
+        let secret = config.api_key.clone();
+        let client = config
+            .builder(ClientBuilder::new())?
+            .build()
+            .map_err(|err| GeminiImageError::from_core(err, Some(&secret)))?;
+        Ok(Arc::new(GeminiImageClient { client }))
+    }
+
+    /// A client from the environment: the key from `THUCCHIEN_API_KEY` (else
+    /// `GEMINI_API_KEY`), the base URL from `GEMINI_IMAGE_BASE_URL`, the model from
+    /// `GEMINI_IMAGE_MODEL`. Fails with `invalid_request` on field `api_key` when no key
+    /// is set.
+    #[uniffi::constructor]
+    pub fn from_env() -> Result<Arc<Self>, GeminiImageError> {
+        let client = Client::from_env().map_err(|err| GeminiImageError::from_core(err, None))?;
+        Ok(Arc::new(GeminiImageClient { client }))
+    }
+
+    /// The model used when a request names none.
+    pub fn model(&self) -> String {
+        self.client.default_model().to_string()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> String {
+        self.client.endpoint().base_url().to_string()
+    }
+
+    /// Generates an image (BLOCKS). A response without a final image is the `no_image`
+    /// error, carrying the response.
+    pub fn generate_blocking(
+        &self,
+        request: ImageRequest,
+    ) -> Result<GenerationResult, GeminiImageError> {
+        let request = self.request(request)?;
+        self.run(&request)
+    }
+
+    /// Edits `images` with an instruction (BLOCKS): the prompt goes first, then the images.
+    #[uniffi::method(default(options = None))]
+    pub fn edit_blocking(
+        &self,
+        images: Vec<InputImage>,
+        prompt: String,
+        options: Option<ImageOptions>,
+    ) -> Result<GenerationResult, GeminiImageError> {
+        let request = self.request(ImageRequest {
+            prompt,
+            images,
+            options: options.unwrap_or_default(),
+        })?;
+        self.run(&request)
+    }
+
+    /// Opens a streaming generation (BLOCKS until the first body bytes arrived; attempts
+    /// that fail before that are retried). Pull the events with [`ImageStream::next`].
+    pub fn stream_blocking(
+        &self,
+        request: ImageRequest,
+    ) -> Result<Arc<ImageStream>, GeminiImageError> {
+        let request = self.request(request)?;
+        let (result, info) = self.client.stream_with_info(&request);
+        let stream = result.map_err(|err| self.map_err(err))?;
+        Ok(Arc::new(ImageStream {
+            state: Mutex::new(StreamState::Open(Box::new(stream), info)),
+            cancelled: AtomicBool::new(false),
+        }))
+    }
+
+    /// A new multi-turn conversation; `options` apply to every turn (the model included).
+    #[uniffi::method(default(options = None))]
+    pub fn conversation(
+        &self,
+        options: Option<ImageOptions>,
+    ) -> Result<Arc<Conversation>, GeminiImageError> {
+        let mut template = GenerateRequest::new(self.client.default_model());
+        if let Some(options) = options {
+            options.apply_to(&mut template)?;
+        }
+        Ok(Arc::new(Conversation {
+            chat: Mutex::new(self.client.conversation_with(template)),
+        }))
+    }
+
+    /// Continues a conversation saved with [`Conversation::to_json`]. A document that is
+    /// not one fails with `invalid_request` on field `json`.
+    pub fn restore_conversation(
+        &self,
+        json: String,
+    ) -> Result<Arc<Conversation>, GeminiImageError> {
+        let snapshot: ConversationSnapshot = serde_json::from_str(&json).map_err(|e| {
+            GeminiImageError::simple(
+                "invalid_request",
+                Some("json"),
+                format!(
+                    "is not a saved conversation ({e}); pass what Conversation.toJson() returned"
+                ),
+            )
+        })?;
+        Ok(Arc::new(Conversation {
+            chat: Mutex::new(self.client.resume_conversation(snapshot)),
+        }))
+    }
+}
+
+enum StreamState {
+    Open(Box<gemini_image::ImageStream>, gemini_image::CallInfo),
+    Ended,
+}
+
+/// The events of a streaming generation, pulled one at a time with [`ImageStream::next`]
+/// (BLOCKS until the next event is in). The last event is `Done` with the merged result;
+/// then `next` returns `null`. A stream without a final image fails with `no_image` at its
+/// end (only then: every event before it was delivered).
+#[derive(uniffi::Object)]
+pub struct ImageStream {
+    state: Mutex<StreamState>,
+    cancelled: AtomicBool,
+}
+
+#[uniffi::export]
+impl ImageStream {
+    /// The next event (BLOCKS), `Done` last, then `null`. Throws the stream's error (an
+    /// error event, a broken connection, or `no_image` at the end), after which it is over.
+    pub fn next(&self) -> Result<Option<StreamEvent>, GeminiImageError> {
+        let mut state = lock(&self.state);
+        loop {
+            if self.cancelled.load(Ordering::SeqCst) {
+                *state = StreamState::Ended;
+                return Err(GeminiImageError::simple(
+                    "cancelled",
+                    None,
+                    "the stream was cancelled",
+                ));
+            }
+            let StreamState::Open(stream, _) = &mut *state else {
+                return Ok(None);
+            };
+            match stream.next() {
+                Some(Ok(event)) => {
+                    if let Some(event) = StreamEvent::from_core(event) {
+                        return Ok(Some(event));
+                    }
+                }
+                Some(Err(err)) => {
+                    *state = StreamState::Ended;
+                    return Err(GeminiImageError::from_core(err, None));
+                }
+                None => break,
+            }
+        }
+        let StreamState::Open(stream, info) = std::mem::replace(&mut *state, StreamState::Ended)
+        else {
+            return Ok(None);
+        };
+        stream
+            .finish()
+            .map(|response| {
+                Some(StreamEvent::Done {
+                    result: GenerationResult::from_response(response, Some(&info)),
+                })
+            })
+            .map_err(|err| GeminiImageError::from_core(err, None))
+    }
+
+    /// Stops the stream: the next call to `next` (or the one in progress, once its read
+    /// returns) fails with `cancelled` and the connection is dropped. Safe from any thread.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+    }
+
+    /// HTTP attempts made to open the stream.
+    pub fn attempts(&self) -> i32 {
+        match &*lock(&self.state) {
+            StreamState::Open(_, info) => i32::try_from(info.attempts).unwrap_or(i32::MAX),
+            StreamState::Ended => 0,
+        }
+    }
+}
+
+/// A multi-turn image conversation: each turn sends the whole history (thought signatures
+/// intact) and records the answer. A failed turn leaves the history unchanged.
+#[derive(uniffi::Object)]
+pub struct Conversation {
+    chat: Mutex<gemini_image::Chat>,
+}
+
+#[uniffi::export]
+impl Conversation {
+    /// Sends a turn (BLOCKS): the prompt, then `images`. The answer must carry an image
+    /// (else `no_image`, and the turn is not recorded).
+    #[uniffi::method(default(images = []))]
+    pub fn send_blocking(
+        &self,
+        prompt: String,
+        images: Vec<InputImage>,
+    ) -> Result<GenerationResult, GeminiImageError> {
+        let mut chat = lock(&self.chat);
+        let result = chat.send(user_parts(prompt, images));
+        let info = chat.last_call_info().cloned();
+        result
+            .map(|response| GenerationResult::from_response(response, info.as_ref()))
+            .map_err(|err| GeminiImageError::from_core(err, None))
+    }
+
+    /// The committed turns (user and model, alternating).
+    pub fn history(&self) -> Vec<Turn> {
+        lock(&self.chat).history().iter().map(Turn::from).collect()
+    }
+
+    /// The model this conversation talks to.
+    pub fn model(&self) -> String {
+        lock(&self.chat).model().to_string()
+    }
+
+    /// The conversation as a JSON document (model and history, images as base64, thought
+    /// signatures kept), for `GeminiImageClient.restoreConversation`.
+    pub fn to_json(&self) -> Result<String, GeminiImageError> {
+        serde_json::to_string(&lock(&self.chat).snapshot()).map_err(|e| {
+            GeminiImageError::simple(
+                "internal",
+                None,
+                format!("cannot save the conversation: {e}"),
+            )
+        })
+    }
+}

@@ -1,0 +1,208 @@
+// The hand-written Swift layer over the uniffi-generated bindings (Generated/GeminiImage.swift):
+// async functions that run the blocking calls on a background thread, an
+// AsyncThrowingStream for streams, typed error fields, and Image.save.
+//
+// UNTESTED HERE: no Swift compiler is reachable from the machines this project is built on.
+// The generated sources are checked for determinism and freshness in CI; this file and
+// Tests/ are written to be compiled and run with `swift test` on an Apple machine.
+import Foundation
+
+/// Runs a blocking native call on a background thread. Cancelling the calling task returns
+/// at once with `CancellationError` (the call is abandoned; its result is dropped).
+func abandonable<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    let box = ContinuationBox<T>()
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            box.set(continuation)
+            DispatchQueue.global(qos: .userInitiated).async {
+                box.resume(with: Result { try body() })
+            }
+        }
+    } onCancel: {
+        box.resume(with: .failure(CancellationError()))
+    }
+}
+
+/// Resumes a continuation exactly once (the call's result or the cancellation, whichever
+/// comes first).
+final class ContinuationBox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<T, Error>?
+    private var early: Result<T, Error>?
+
+    func set(_ continuation: CheckedContinuation<T, Error>) {
+        lock.lock()
+        if let early = early {
+            lock.unlock()
+            continuation.resume(with: early)
+            return
+        }
+        self.continuation = continuation
+        lock.unlock()
+    }
+
+    func resume(with result: Result<T, Error>) {
+        lock.lock()
+        guard let continuation = continuation else {
+            if early == nil { early = result }
+            lock.unlock()
+            return
+        }
+        self.continuation = nil
+        early = result // any later resume is ignored
+        lock.unlock()
+        continuation.resume(with: result)
+    }
+}
+
+public extension GeminiImageClient {
+    /// Generates an image without blocking the caller. Cancelling the task abandons the
+    /// call. Throws `GeminiImageError` (`.NoImage` when the model answered without one).
+    func generate(_ request: ImageRequest) async throws -> GenerationResult {
+        try await abandonable { try self.generateBlocking(request: request) }
+    }
+
+    /// Generates an image from a prompt.
+    func generate(_ prompt: String, options: ImageOptions = ImageOptions()) async throws -> GenerationResult {
+        try await generate(ImageRequest(prompt: prompt, images: [], options: options))
+    }
+
+    /// Edits `images` with an instruction.
+    func edit(_ images: [InputImage], prompt: String, options: ImageOptions = ImageOptions()) async throws -> GenerationResult {
+        try await abandonable { try self.editBlocking(images: images, prompt: prompt, options: options) }
+    }
+
+    /// Streams a generation: events as they arrive, `.Done` with the merged result last.
+    /// Ending the iteration early (or cancelling its task) cancels the stream.
+    func stream(_ request: ImageRequest) -> AsyncThrowingStream<StreamEvent, Error> {
+        AsyncThrowingStream { continuation in
+            let state = StreamBox()
+            continuation.onTermination = { _ in state.cancel() }
+            DispatchQueue.global(qos: .userInitiated).async {
+                do {
+                    let stream = try self.streamBlocking(request: request)
+                    guard state.attach(stream) else { return }
+                    while let event = try stream.next() {
+                        continuation.yield(event)
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+        }
+    }
+}
+
+/// The native stream of an `AsyncThrowingStream`, cancellable from `onTermination`.
+final class StreamBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stream: ImageStream?
+    private var cancelled = false
+
+    /// Keeps `stream`; false (and cancels it) when the consumer is already gone.
+    func attach(_ stream: ImageStream) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if cancelled {
+            stream.cancel()
+            return false
+        }
+        self.stream = stream
+        return true
+    }
+
+    func cancel() {
+        lock.lock()
+        cancelled = true
+        let stream = self.stream
+        lock.unlock()
+        stream?.cancel()
+    }
+}
+
+public extension Conversation {
+    /// Sends a turn without blocking the caller.
+    func send(_ prompt: String, images: [InputImage] = []) async throws -> GenerationResult {
+        try await abandonable { try self.sendBlocking(prompt: prompt, images: images) }
+    }
+}
+
+public extension GenerationResult {
+    /// The first final image (the one to show), if any.
+    var image: Image? { images.first }
+}
+
+public extension Image {
+    /// The file extension for this image's MIME type (`png`, `jpg`, …).
+    var fileExtension: String { imageExtension(mimeType: mimeType) }
+
+    /// Writes the bytes to `url` atomically (replacing an existing file) and returns it.
+    @discardableResult
+    func save(to url: URL) throws -> URL {
+        try data.write(to: url, options: .atomic)
+        return url
+    }
+
+    /// Writes the bytes to a file path.
+    @discardableResult
+    func save(_ path: String) throws -> URL {
+        try save(to: URL(fileURLWithPath: path))
+    }
+}
+
+public extension InputImage {
+    /// An input image read from a file; its type is detected from the bytes.
+    init(contentsOf url: URL) throws {
+        self.init(data: try Data(contentsOf: url), mimeType: nil)
+    }
+}
+
+/// The fields every `GeminiImageError` case carries.
+public struct GeminiImageErrorFields: Sendable {
+    public let kind: String
+    public let code: String
+    public let reason: String
+    public let retryable: Bool
+    public let httpStatus: Int32?
+    public let status: String?
+    public let retryAfterMs: Int64?
+    public let field: String?
+    public let finishReason: String?
+    public let finishMessage: String?
+    public let blockReason: String?
+    public let text: String?
+    public let response: GenerationResult?
+}
+
+public extension GeminiImageError {
+    /// The fields of this error, whatever its case.
+    var fields: GeminiImageErrorFields {
+        switch self {
+        case let .InvalidRequest(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
+             let .Authentication(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
+             let .PermissionDenied(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
+             let .NotFound(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
+             let .RateLimited(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
+             let .QuotaExhausted(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
+             let .Server(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
+             let .Timeout(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
+             let .Network(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
+             let .Decode(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
+             let .NoImage(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
+             let .ResponseTooLarge(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
+             let .Cancelled(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
+             let .Io(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
+             let .Internal(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response):
+            return GeminiImageErrorFields(
+                kind: kind, code: code, reason: reason, retryable: retryable,
+                httpStatus: httpStatus, status: status, retryAfterMs: retryAfterMs, field: field,
+                finishReason: finishReason, finishMessage: finishMessage,
+                blockReason: blockReason, text: text, response: response
+            )
+        }
+    }
+
+    /// The stable snake_case kind (`rate_limited`, `no_image`, …).
+    var kind: String { fields.kind }
+}
