@@ -2,11 +2,10 @@
 //! Every method here BLOCKS the calling thread (HTTP with retries): call them from a
 //! worker thread. The hand-written Kotlin and Swift layers do (`suspend` / `async`).
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use gemini_image::{Client, ClientBuilder, ConversationSnapshot, GenerateRequest};
+use gemini_image::{CallOptions, Client, ClientBuilder, GenerateRequest};
 
 use crate::error::GeminiImageError;
 use crate::types::{
@@ -61,16 +60,54 @@ impl std::fmt::Debug for ClientConfig {
     }
 }
 
-/// Seconds as a duration: finite, positive and at most a year.
+/// Seconds as a timeout: finite, positive and at most a year.
 fn timeout_from_seconds(seconds: f64) -> Result<Duration, GeminiImageError> {
-    if !seconds.is_finite() || seconds <= 0.0 || seconds > 365.0 * 24.0 * 3600.0 {
+    let duration = gemini_image::seconds_to_duration("timeout_seconds", seconds)
+        .map_err(|err| GeminiImageError::from_core(err, None))?;
+    if duration.is_zero() {
         return Err(GeminiImageError::simple(
             "invalid_request",
             Some("timeout_seconds"),
-            format!("must be a positive number of seconds of at most a year, got {seconds}"),
+            "must be more than 0 seconds (image calls take 8-35 s; the default is 180)",
         ));
     }
-    Ok(Duration::from_secs_f64(seconds))
+    Ok(duration)
+}
+
+/// Cancels calls from another thread: pass it to a `*Blocking` call, then `cancel()`. The
+/// call stops before its next attempt or during a retry wait (kind `cancelled`); a stream
+/// stops between two reads. The Kotlin and Swift layers use one per call, cancelled when
+/// the coroutine or task is.
+#[derive(Debug, Default, uniffi::Object)]
+pub struct CancelToken {
+    token: gemini_image::CancelToken,
+}
+
+#[uniffi::export]
+impl CancelToken {
+    /// A token not cancelled yet.
+    #[uniffi::constructor]
+    pub fn new() -> Self {
+        CancelToken::default()
+    }
+
+    /// Cancels every call this token was given (idempotent, any thread).
+    pub fn cancel(&self) {
+        self.token.cancel();
+    }
+
+    /// Whether `cancel` was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.token.is_cancelled()
+    }
+}
+
+/// The per-call controls of an optional token.
+fn call_options(cancel: Option<Arc<CancelToken>>) -> CallOptions {
+    match cancel {
+        Some(token) => CallOptions::new().with_cancel(token.token.clone()),
+        None => CallOptions::new(),
+    }
 }
 
 impl ClientConfig {
@@ -152,8 +189,14 @@ impl GeminiImageClient {
         request.into_core(self.client.default_model())
     }
 
-    fn run(&self, request: &GenerateRequest) -> Result<GenerationResult, GeminiImageError> {
-        let (result, info) = self.client.generate_with_info(request);
+    fn run(
+        &self,
+        request: &GenerateRequest,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<GenerationResult, GeminiImageError> {
+        let (result, info) = self
+            .client
+            .generate_info_with(request, &call_options(cancel));
         result
             .map(|response| GenerationResult::from_response(response, Some(&info)))
             .map_err(|err| self.map_err(err))
@@ -195,78 +238,79 @@ impl GeminiImageClient {
     }
 
     /// Generates an image (BLOCKS). A response without a final image is the `no_image`
-    /// error, carrying the response.
+    /// error, carrying the response. With `cancel`, another thread can stop the call.
+    #[uniffi::method(default(cancel = None))]
     pub fn generate_blocking(
         &self,
         request: ImageRequest,
+        cancel: Option<Arc<CancelToken>>,
     ) -> Result<GenerationResult, GeminiImageError> {
         let request = self.request(request)?;
-        self.run(&request)
+        self.run(&request, cancel)
     }
 
     /// Edits `images` with an instruction (BLOCKS): the prompt goes first, then the images.
-    #[uniffi::method(default(options = None))]
+    #[uniffi::method(default(options = None, cancel = None))]
     pub fn edit_blocking(
         &self,
         images: Vec<InputImage>,
         prompt: String,
         options: Option<ImageOptions>,
+        cancel: Option<Arc<CancelToken>>,
     ) -> Result<GenerationResult, GeminiImageError> {
         let request = self.request(ImageRequest {
             prompt,
             images,
             options: options.unwrap_or_default(),
         })?;
-        self.run(&request)
+        self.run(&request, cancel)
     }
 
     /// Opens a streaming generation (BLOCKS until the first body bytes arrived; attempts
     /// that fail before that are retried). Pull the events with [`ImageStream::next`].
+    #[uniffi::method(default(cancel = None))]
     pub fn stream_blocking(
         &self,
         request: ImageRequest,
+        cancel: Option<Arc<CancelToken>>,
     ) -> Result<Arc<ImageStream>, GeminiImageError> {
         let request = self.request(request)?;
-        let (result, info) = self.client.stream_with_info(&request);
+        let (result, info) = self
+            .client
+            .stream_info_with(&request, &call_options(cancel));
         let stream = result.map_err(|err| self.map_err(err))?;
         Ok(Arc::new(ImageStream {
+            cancel: stream.cancel_token(),
             state: Mutex::new(StreamState::Open(Box::new(stream), info)),
-            cancelled: AtomicBool::new(false),
         }))
     }
 
-    /// A new multi-turn conversation; `options` apply to every turn (the model included).
+    /// A new multi-turn conversation; `options` apply to every turn (its model, else the
+    /// client's, is the conversation's for good).
     #[uniffi::method(default(options = None))]
     pub fn conversation(
         &self,
         options: Option<ImageOptions>,
     ) -> Result<Arc<Conversation>, GeminiImageError> {
-        let mut template = GenerateRequest::new(self.client.default_model());
-        if let Some(options) = options {
-            options.apply_to(&mut template)?;
-        }
+        let options = options.unwrap_or_default().to_request_options()?;
         Ok(Arc::new(Conversation {
-            chat: Mutex::new(self.client.conversation_with(template)),
+            chat: Mutex::new(self.client.chat(options)),
         }))
     }
 
-    /// Continues a conversation saved with [`Conversation::to_json`]. A document that is
-    /// not one fails with `invalid_request` on field `json`.
+    /// Continues a conversation saved with [`Conversation::to_json`] (the document every
+    /// gemini-image front door and the CLI's sessions read). A document that is not one
+    /// fails with `invalid_request`.
     pub fn restore_conversation(
         &self,
         json: String,
     ) -> Result<Arc<Conversation>, GeminiImageError> {
-        let snapshot: ConversationSnapshot = serde_json::from_str(&json).map_err(|e| {
-            GeminiImageError::simple(
-                "invalid_request",
-                Some("json"),
-                format!(
-                    "is not a saved conversation ({e}); pass what Conversation.toJson() returned"
-                ),
-            )
-        })?;
+        let chat = self
+            .client
+            .restore_chat(json.as_bytes(), None)
+            .map_err(|err| self.map_err(err))?;
         Ok(Arc::new(Conversation {
-            chat: Mutex::new(self.client.resume_conversation(snapshot)),
+            chat: Mutex::new(chat),
         }))
     }
 }
@@ -283,7 +327,7 @@ enum StreamState {
 #[derive(uniffi::Object)]
 pub struct ImageStream {
     state: Mutex<StreamState>,
-    cancelled: AtomicBool,
+    cancel: gemini_image::CancelToken,
 }
 
 #[uniffi::export]
@@ -293,14 +337,6 @@ impl ImageStream {
     pub fn next(&self) -> Result<Option<StreamEvent>, GeminiImageError> {
         let mut state = lock(&self.state);
         loop {
-            if self.cancelled.load(Ordering::SeqCst) {
-                *state = StreamState::Ended;
-                return Err(GeminiImageError::simple(
-                    "cancelled",
-                    None,
-                    "the stream was cancelled",
-                ));
-            }
             let StreamState::Open(stream, _) = &mut *state else {
                 return Ok(None);
             };
@@ -334,7 +370,7 @@ impl ImageStream {
     /// Stops the stream: the next call to `next` (or the one in progress, once its read
     /// returns) fails with `cancelled` and the connection is dropped. Safe from any thread.
     pub fn cancel(&self) {
-        self.cancelled.store(true, Ordering::SeqCst);
+        self.cancel.cancel();
     }
 
     /// HTTP attempts made to open the stream.
@@ -355,16 +391,24 @@ pub struct Conversation {
 
 #[uniffi::export]
 impl Conversation {
-    /// Sends a turn (BLOCKS): the prompt, then `images`. The answer must carry an image
+    /// Sends a turn (BLOCKS): the prompt, then `images`, with `options` for this turn only
+    /// (over the conversation's; the model cannot change). The answer must carry an image
     /// (else `no_image`, and the turn is not recorded).
-    #[uniffi::method(default(images = []))]
+    #[uniffi::method(default(images = [], options = None, cancel = None))]
     pub fn send_blocking(
         &self,
         prompt: String,
         images: Vec<InputImage>,
+        options: Option<ImageOptions>,
+        cancel: Option<Arc<CancelToken>>,
     ) -> Result<GenerationResult, GeminiImageError> {
+        let overrides = options.unwrap_or_default().to_request_options()?;
         let mut chat = lock(&self.chat);
-        let result = chat.send(user_parts(prompt, images));
+        let result = chat.send_with(
+            user_parts(prompt, images),
+            &overrides,
+            &call_options(cancel),
+        );
         let info = chat.last_call_info().cloned();
         result
             .map(|response| GenerationResult::from_response(response, info.as_ref()))
@@ -381,15 +425,15 @@ impl Conversation {
         lock(&self.chat).model().to_string()
     }
 
-    /// The conversation as a JSON document (model and history, images as base64, thought
-    /// signatures kept), for `GeminiImageClient.restoreConversation`.
-    pub fn to_json(&self) -> Result<String, GeminiImageError> {
-        serde_json::to_string(&lock(&self.chat).snapshot()).map_err(|e| {
-            GeminiImageError::simple(
-                "internal",
-                None,
-                format!("cannot save the conversation: {e}"),
-            )
-        })
+    /// Completed exchanges (a prompt and its answer count as one).
+    pub fn turn_count(&self) -> i32 {
+        i32::try_from(lock(&self.chat).turn_count()).unwrap_or(i32::MAX)
+    }
+
+    /// The conversation as one versioned JSON document (model, options, history with
+    /// images as base64 and thought signatures kept), for
+    /// `GeminiImageClient.restoreConversation`.
+    pub fn to_json(&self) -> String {
+        lock(&self.chat).to_json()
     }
 }

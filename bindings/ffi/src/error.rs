@@ -46,6 +46,11 @@ macro_rules! error_enum {
                     text: Option<String>,
                     /// For `no_image`: the whole response as parsed.
                     response: Option<GenerationResult>,
+                    /// What the caller can change, as a stable name: `set_api_key`,
+                    /// `check_api_key`, `check_base_url`, `raise_timeout`,
+                    /// `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+                    /// `field`), `check_model`, `rephrase`; `null` when nothing applies.
+                    remedy: Option<String>,
                 },
             )*
         }
@@ -61,6 +66,7 @@ macro_rules! error_enum {
                 status: Option<String>,
                 retry_after_ms: Option<i64>,
                 field: Option<String>,
+                remedy: Option<String>,
                 no_image: NoImageFields,
             ) -> Self {
                 let NoImageFields { finish_reason, finish_message, block_reason, text, response } = no_image;
@@ -79,6 +85,7 @@ macro_rules! error_enum {
                         block_reason,
                         text,
                         response,
+                        remedy,
                     }, )*
                     _ => GeminiImageError::Internal {
                         kind: "internal".to_string(),
@@ -94,6 +101,7 @@ macro_rules! error_enum {
                         block_reason,
                         text,
                         response,
+                        remedy,
                     },
                 }
             }
@@ -179,9 +187,12 @@ struct NoImageFields {
     response: Option<GenerationResult>,
 }
 
-/// `GEMINI_IMAGE_` + the kind in upper case.
+/// The stable code of a kind name (`GEMINI_IMAGE_RATE_LIMITED`).
 fn code_for(kind: &str) -> String {
-    format!("GEMINI_IMAGE_{}", kind.to_ascii_uppercase())
+    match kind.parse::<ErrorKind>() {
+        Ok(kind) => kind.code().to_string(),
+        Err(_) => ErrorKind::Internal.code().to_string(),
+    }
 }
 
 fn saturating_i64(millis: u128) -> i64 {
@@ -202,6 +213,7 @@ impl GeminiImageError {
         let status = err.api().and_then(|api| api.status.clone());
         let retry_after_ms = err.retry_after().map(|d| saturating_i64(d.as_millis()));
         let field = err.field().map(str::to_string);
+        let remedy = err.remedy().map(|r| r.as_str().to_string());
         let reason = match &err {
             // The field is its own attribute; the reason is what is wrong with it.
             Error::InvalidRequest { message, .. } => message.clone(),
@@ -221,13 +233,14 @@ impl GeminiImageError {
             _ => NoImageFields::default(),
         };
         let mut converted = GeminiImageError::with_kind(
-            kind_name(kind),
+            kind.as_str(),
             reason,
             retryable,
             http_status,
             status,
             retry_after_ms,
             field,
+            remedy,
             no_image,
         );
         if let Some(secret) = secret.filter(|s| !s.is_empty()) {
@@ -236,7 +249,8 @@ impl GeminiImageError {
         converted
     }
 
-    /// An error of `kind` with only a reason (and optionally a field).
+    /// An error of `kind` with only a reason (and a field for `invalid_request`, whose
+    /// remedy is then `fix_field`).
     pub(crate) fn simple(kind: &str, field: Option<&str>, reason: impl Into<String>) -> Self {
         GeminiImageError::with_kind(
             kind,
@@ -246,6 +260,7 @@ impl GeminiImageError {
             None,
             None,
             field.map(str::to_string),
+            field.map(|_| "fix_field".to_string()),
             NoImageFields::default(),
         )
     }
@@ -258,8 +273,3 @@ impl fmt::Display for GeminiImageError {
 }
 
 impl std::error::Error for GeminiImageError {}
-
-/// The binding's name for a core kind (the core's own names, plus the ones it adds later).
-fn kind_name(kind: ErrorKind) -> &'static str {
-    kind.as_str()
-}

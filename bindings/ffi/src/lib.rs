@@ -25,7 +25,7 @@ mod error;
 mod sansio;
 mod types;
 
-pub use client::{ClientConfig, Conversation, GeminiImageClient, ImageStream};
+pub use client::{CancelToken, ClientConfig, Conversation, GeminiImageClient, ImageStream};
 pub use emulator::{TestEmulator, start_emulator};
 pub use error::GeminiImageError;
 pub use sansio::{

@@ -280,14 +280,12 @@ impl SansIoConversation {
         options: Option<ImageOptions>,
     ) -> Result<std::sync::Arc<Self>, GeminiImageError> {
         let (target, key, model) = endpoint_parts(&endpoint)?;
-        let mut template = GenerateRequest::new(model);
-        if let Some(options) = options {
-            options.apply_to(&mut template)?;
-        }
+        let options = options.unwrap_or_default().to_request_options()?;
+        let model = options.model.clone().unwrap_or(model);
         Ok(std::sync::Arc::new(SansIoConversation {
             endpoint: target,
             key,
-            conversation: Mutex::new(gemini_image::Conversation::new(template)),
+            conversation: Mutex::new(gemini_image::Conversation::new(model, options)),
         }))
     }
 

@@ -2,9 +2,9 @@
 //! Integers are signed at the boundary (Kotlin has no comfortable unsigned types).
 
 use gemini_image::{
-    Blob, Content, GenerateRequest, GenerateResponse, ImageSize, Modality, Part, PartData,
-    SafetySetting as CoreSafetySetting, ThinkingConfig, UsageMetadata,
+    Blob, Content, GenerateRequest, GenerateResponse, Part, PartData, RequestOptions, UsageMetadata,
 };
+use serde_json::{Map, Value};
 
 use crate::error::GeminiImageError;
 
@@ -365,8 +365,8 @@ impl Image {
     }
 }
 
-impl From<&gemini_image::core::ModalityTokenCount> for ModalityTokens {
-    fn from(count: &gemini_image::core::ModalityTokenCount) -> Self {
+impl From<&gemini_image::ModalityTokenCount> for ModalityTokens {
+    fn from(count: &gemini_image::ModalityTokenCount) -> Self {
         ModalityTokens {
             modality: count.modality.clone(),
             token_count: count.token_count,
@@ -376,8 +376,7 @@ impl From<&gemini_image::core::ModalityTokenCount> for ModalityTokens {
 
 impl From<UsageMetadata> for Usage {
     fn from(u: UsageMetadata) -> Self {
-        let list =
-            |v: &[gemini_image::core::ModalityTokenCount]| v.iter().map(Into::into).collect();
+        let list = |v: &[gemini_image::ModalityTokenCount]| v.iter().map(Into::into).collect();
         Usage {
             prompt_token_count: u.prompt_token_count,
             cached_content_token_count: u.cached_content_token_count,
@@ -401,46 +400,43 @@ impl GenerationResult {
         response: GenerateResponse,
         info: Option<&gemini_image::CallInfo>,
     ) -> GenerationResult {
-        let images = response
-            .images()
+        let thought_signatures = response
+            .thought_signatures()
             .into_iter()
-            .cloned()
-            .map(Image::from_blob)
+            .map(str::to_string)
             .collect();
-        let thought_images = response
-            .thought_images()
-            .into_iter()
-            .cloned()
-            .map(Image::from_blob)
-            .collect();
-        let safety_ratings = response
-            .candidate()
-            .map(|c| c.safety_ratings.as_slice())
-            .unwrap_or(&[])
-            .iter()
-            .map(|r| SafetyRating {
-                category: r.category.clone(),
-                probability: r.probability.clone(),
-                blocked: r.blocked,
-            })
-            .collect();
+        let thought_count = response.thought_images().len();
+        // The images move out of the response: no copies.
+        let mut output = response.into_output();
+        // When the only image is a thought used as the final one, `into_output` moves it
+        // to `images`; the shared cases (and `thought_images()`) list it in both.
+        if output.thought_images.len() < thought_count {
+            if let Some(image) = output.images.last() {
+                output.thought_images.push(image.clone());
+            }
+        }
+        let images = |blobs: Vec<Blob>| blobs.into_iter().map(Image::from_blob).collect();
         GenerationResult {
-            images,
-            thought_images,
-            text: response.text(),
-            thought_text: response.thought_text(),
-            finish_reason: response.finish_reason().map(|r| r.as_str().to_string()),
-            finish_message: response.finish_message().map(str::to_string),
-            block_reason: response.prompt_blocked().map(|r| r.as_str().to_string()),
-            safety_ratings,
-            thought_signatures: response
-                .thought_signatures()
+            images: images(output.images),
+            thought_images: images(output.thought_images),
+            text: output.text,
+            thought_text: output.thoughts,
+            finish_reason: output.finish_reason,
+            finish_message: output.finish_message,
+            block_reason: output.block_reason,
+            safety_ratings: output
+                .safety_ratings
                 .into_iter()
-                .map(str::to_string)
+                .map(|r| SafetyRating {
+                    category: r.category,
+                    probability: r.probability,
+                    blocked: r.blocked,
+                })
                 .collect(),
-            usage: response.usage_metadata.map(Usage::from),
-            model_version: response.model_version,
-            response_id: response.response_id,
+            usage: output.usage.map(Usage::from),
+            model_version: output.model_version,
+            response_id: output.response_id,
+            thought_signatures,
             attempts: info.map_or(0, |i| to_i32(i.attempts)),
             retry_delays_ms: info.map_or_else(Vec::new, |i| {
                 i.retry_delays.iter().copied().map(millis).collect()
@@ -497,69 +493,70 @@ fn invalid(field: &str, reason: String) -> GeminiImageError {
 }
 
 impl ImageOptions {
-    /// Applies every set option to `request` (the model too, when set). Values the core
-    /// parses (aspect ratio, size, modalities) fail with its error naming the option.
-    pub(crate) fn apply_to(&self, request: &mut GenerateRequest) -> Result<(), GeminiImageError> {
-        let core = |err| GeminiImageError::from_core(err, None);
-        if let Some(model) = &self.model {
-            request.model = model.clone();
-        }
-        if let Some(ratio) = &self.aspect_ratio {
-            request.config.aspect_ratio = Some(ratio.parse().map_err(core)?);
-        }
-        if let Some(size) = &self.image_size {
-            request.config.image_size = Some(size.parse::<ImageSize>().map_err(core)?);
-        }
-        if let Some(list) = &self.response_modalities {
-            request.config.response_modalities = list
-                .iter()
-                .map(|m| m.parse::<Modality>())
-                .collect::<Result<_, _>>()
-                .map_err(core)?;
-        }
-        if let Some(text) = &self.system_instruction {
-            request.system_instruction = Some(text.clone());
-        }
+    /// The core's options: the set fields as a snake_case JSON object read by
+    /// `RequestOptions::from_value`, so every front door validates options alike (a bad
+    /// value is `invalid_request` naming the option).
+    pub(crate) fn to_request_options(&self) -> Result<RequestOptions, GeminiImageError> {
+        let mut map = Map::new();
+        let mut put = |key: &str, value: Option<Value>| {
+            if let Some(value) = value {
+                map.insert(key.to_string(), value);
+            }
+        };
+        let text = |v: &Option<String>| v.clone().map(Value::String);
+        let texts = |v: &Option<Vec<String>>| {
+            v.as_ref()
+                .map(|list| Value::Array(list.iter().cloned().map(Value::String).collect()))
+        };
+        put("model", text(&self.model));
+        put("aspect_ratio", text(&self.aspect_ratio));
+        put("image_size", text(&self.image_size));
+        put("response_modalities", texts(&self.response_modalities));
+        put("system_instruction", text(&self.system_instruction));
         if !self.safety_settings.is_empty() {
-            request.safety_settings = self
+            let list = self
                 .safety_settings
                 .iter()
-                .map(|s| CoreSafetySetting {
-                    category: s.category.clone(),
-                    threshold: s.threshold.clone(),
+                .map(|s| {
+                    let mut o = Map::new();
+                    o.insert("category".into(), Value::String(s.category.clone()));
+                    o.insert("threshold".into(), Value::String(s.threshold.clone()));
+                    Value::Object(o)
                 })
                 .collect();
+            put("safety_settings", Some(Value::Array(list)));
         }
-        let config = &mut request.config;
-        config.temperature = self.temperature.or(config.temperature);
-        config.top_p = self.top_p.or(config.top_p);
-        config.top_k = self.top_k.or(config.top_k);
-        config.seed = self.seed.or(config.seed);
-        config.max_output_tokens = self.max_output_tokens.or(config.max_output_tokens);
-        config.candidate_count = self.candidate_count.or(config.candidate_count);
-        if let Some(list) = &self.stop_sequences {
-            config.stop_sequences = list.clone();
-        }
+        put("temperature", self.temperature.map(Value::from));
+        put("top_p", self.top_p.map(Value::from));
+        put("top_k", self.top_k.map(Value::from));
+        put("seed", self.seed.map(Value::from));
+        put("max_output_tokens", self.max_output_tokens.map(Value::from));
+        put("stop_sequences", texts(&self.stop_sequences));
+        put("candidate_count", self.candidate_count.map(Value::from));
         if let Some(thinking) = &self.thinking {
-            config.thinking = Some(ThinkingConfig {
-                include_thoughts: thinking.include_thoughts,
-                thinking_budget: thinking.thinking_budget,
-                thinking_level: thinking.thinking_level.clone(),
-            });
+            let mut o = Map::new();
+            if let Some(v) = thinking.include_thoughts {
+                o.insert("include_thoughts".into(), Value::Bool(v));
+            }
+            if let Some(v) = thinking.thinking_budget {
+                o.insert("thinking_budget".into(), Value::from(v));
+            }
+            if let Some(v) = &thinking.thinking_level {
+                o.insert("thinking_level".into(), Value::String(v.clone()));
+            }
+            put("thinking", Some(Value::Object(o)));
         }
         if let Some(extra) = &self.extra_json {
-            let value: serde_json::Value = serde_json::from_str(extra).map_err(|e| {
+            let value: Value = serde_json::from_str(extra).map_err(|e| {
                 invalid(
                     "extra",
                     format!("is not valid JSON ({e}); pass a JSON object"),
                 )
             })?;
-            let serde_json::Value::Object(map) = value else {
-                return Err(invalid("extra", "must be a JSON object".to_string()));
-            };
-            request.extra.extend(map);
+            put("extra", Some(value));
         }
-        Ok(())
+        RequestOptions::from_value(&Value::Object(map))
+            .map_err(|err| GeminiImageError::from_core(err, None))
     }
 }
 
@@ -569,9 +566,9 @@ impl ImageRequest {
         self,
         default_model: &str,
     ) -> Result<GenerateRequest, GeminiImageError> {
-        let mut request = GenerateRequest::new(default_model)
-            .with_user_turn(user_parts(self.prompt, self.images));
-        self.options.apply_to(&mut request)?;
-        Ok(request)
+        let options = self.options.to_request_options()?;
+        Ok(GenerateRequest::new(default_model)
+            .with_user_turn(user_parts(self.prompt, self.images))
+            .with_options(&options))
     }
 }

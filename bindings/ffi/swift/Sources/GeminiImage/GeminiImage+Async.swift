@@ -7,18 +7,21 @@
 // Tests/ are written to be compiled and run with `swift test` on an Apple machine.
 import Foundation
 
-/// Runs a blocking native call on a background thread. Cancelling the calling task returns
-/// at once with `CancellationError` (the call is abandoned; its result is dropped).
-func abandonable<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+/// Runs a blocking native call on a background thread with a fresh `CancelToken`.
+/// Cancelling the calling task returns at once with `CancellationError` and cancels the
+/// token, so the native call stops at its next attempt, retry wait or stream read.
+func abandonable<T: Sendable>(_ body: @escaping @Sendable (CancelToken) throws -> T) async throws -> T {
     let box = ContinuationBox<T>()
+    let token = CancelToken()
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
             box.set(continuation)
             DispatchQueue.global(qos: .userInitiated).async {
-                box.resume(with: Result { try body() })
+                box.resume(with: Result { try body(token) })
             }
         }
     } onCancel: {
+        token.cancel()
         box.resume(with: .failure(CancellationError()))
     }
 }
@@ -59,7 +62,7 @@ public extension GeminiImageClient {
     /// Generates an image without blocking the caller. Cancelling the task abandons the
     /// call. Throws `GeminiImageError` (`.NoImage` when the model answered without one).
     func generate(_ request: ImageRequest) async throws -> GenerationResult {
-        try await abandonable { try self.generateBlocking(request: request) }
+        try await abandonable { try self.generateBlocking(request: request, cancel: $0) }
     }
 
     /// Generates an image from a prompt.
@@ -69,7 +72,7 @@ public extension GeminiImageClient {
 
     /// Edits `images` with an instruction.
     func edit(_ images: [InputImage], prompt: String, options: ImageOptions = ImageOptions()) async throws -> GenerationResult {
-        try await abandonable { try self.editBlocking(images: images, prompt: prompt, options: options) }
+        try await abandonable { try self.editBlocking(images: images, prompt: prompt, options: options, cancel: $0) }
     }
 
     /// Streams a generation: events as they arrive, `.Done` with the merged result last.
@@ -80,7 +83,7 @@ public extension GeminiImageClient {
             continuation.onTermination = { _ in state.cancel() }
             DispatchQueue.global(qos: .userInitiated).async {
                 do {
-                    let stream = try self.streamBlocking(request: request)
+                    let stream = try self.streamBlocking(request: request, cancel: nil)
                     guard state.attach(stream) else { return }
                     while let event = try stream.next() {
                         continuation.yield(event)
@@ -122,9 +125,10 @@ final class StreamBox: @unchecked Sendable {
 }
 
 public extension Conversation {
-    /// Sends a turn without blocking the caller.
-    func send(_ prompt: String, images: [InputImage] = []) async throws -> GenerationResult {
-        try await abandonable { try self.sendBlocking(prompt: prompt, images: images) }
+    /// Sends a turn without blocking the caller (`options` for this turn only). A failed
+    /// turn is not recorded.
+    func send(_ prompt: String, images: [InputImage] = [], options: ImageOptions? = nil) async throws -> GenerationResult {
+        try await abandonable { try self.sendBlocking(prompt: prompt, images: images, options: options, cancel: $0) }
     }
 }
 
@@ -173,32 +177,35 @@ public struct GeminiImageErrorFields: Sendable {
     public let blockReason: String?
     public let text: String?
     public let response: GenerationResult?
+    /// What to change, as a stable name (`raise_timeout`, `fix_field`, …), if anything.
+    public let remedy: String?
 }
 
 public extension GeminiImageError {
     /// The fields of this error, whatever its case.
     var fields: GeminiImageErrorFields {
         switch self {
-        case let .InvalidRequest(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
-             let .Authentication(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
-             let .PermissionDenied(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
-             let .NotFound(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
-             let .RateLimited(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
-             let .QuotaExhausted(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
-             let .Server(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
-             let .Timeout(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
-             let .Network(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
-             let .Decode(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
-             let .NoImage(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
-             let .ResponseTooLarge(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
-             let .Cancelled(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
-             let .Io(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response),
-             let .Internal(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response):
+        case let .InvalidRequest(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response, remedy),
+             let .Authentication(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response, remedy),
+             let .PermissionDenied(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response, remedy),
+             let .NotFound(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response, remedy),
+             let .RateLimited(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response, remedy),
+             let .QuotaExhausted(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response, remedy),
+             let .Server(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response, remedy),
+             let .Timeout(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response, remedy),
+             let .Network(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response, remedy),
+             let .Decode(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response, remedy),
+             let .NoImage(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response, remedy),
+             let .ResponseTooLarge(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response, remedy),
+             let .Cancelled(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response, remedy),
+             let .Io(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response, remedy),
+             let .Internal(kind, code, reason, retryable, httpStatus, status, retryAfterMs, field, finishReason, finishMessage, blockReason, text, response, remedy):
             return GeminiImageErrorFields(
                 kind: kind, code: code, reason: reason, retryable: retryable,
                 httpStatus: httpStatus, status: status, retryAfterMs: retryAfterMs, field: field,
                 finishReason: finishReason, finishMessage: finishMessage,
-                blockReason: blockReason, text: text, response: response
+                blockReason: blockReason, text: text, response: response,
+                remedy: remedy
             )
         }
     }

@@ -76,7 +76,7 @@ final class GeminiImageTests: XCTestCase {
             for try await _ in client.stream(ImageRequest(prompt: "a cabin [[fault:image_safety]]", images: [], options: ImageOptions())) {}
             XCTFail("no error")
         } catch let error as GeminiImageError {
-            guard case let .NoImage(_, _, _, _, _, _, _, _, finishReason, _, _, _, _) = error else {
+            guard case let .NoImage(_, _, _, _, _, _, _, _, finishReason, _, _, _, _, _) = error else {
                 return XCTFail("not NoImage: \(error)")
             }
             XCTAssertEqual(finishReason, "IMAGE_SAFETY")

@@ -602,6 +602,168 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * Cancels calls from another thread: pass it to a `*Blocking` call, then `cancel()`. The
+ * call stops before its next attempt or during a retry wait (kind `cancelled`); a stream
+ * stops between two reads. The Kotlin and Swift layers use one per call, cancelled when
+ * the coroutine or task is.
+ */
+public protocol CancelTokenProtocol: AnyObject, Sendable {
+    
+    /**
+     * Cancels every call this token was given (idempotent, any thread).
+     */
+    func cancel() 
+    
+    /**
+     * Whether `cancel` was called.
+     */
+    func isCancelled()  -> Bool
+    
+}
+/**
+ * Cancels calls from another thread: pass it to a `*Blocking` call, then `cancel()`. The
+ * call stops before its next attempt or during a retry wait (kind `cancelled`); a stream
+ * stops between two reads. The Kotlin and Swift layers use one per call, cancelled when
+ * the coroutine or task is.
+ */
+open class CancelToken: CancelTokenProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_gemini_image_ffi_fn_clone_canceltoken(self.handle, $0) }
+    }
+    /**
+     * A token not cancelled yet.
+     */
+public convenience init() {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_gemini_image_ffi_fn_constructor_canceltoken_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_gemini_image_ffi_fn_free_canceltoken(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Cancels every call this token was given (idempotent, any thread).
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_gemini_image_ffi_fn_method_canceltoken_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Whether `cancel` was called.
+     */
+open func isCancelled() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_gemini_image_ffi_fn_method_canceltoken_is_cancelled(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCancelToken: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = CancelToken
+
+    public static func lift(_ handle: UInt64) throws -> CancelToken {
+        return CancelToken(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: CancelToken) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CancelToken {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: CancelToken, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCancelToken_lift(_ handle: UInt64) throws -> CancelToken {
+    return try FfiConverterTypeCancelToken.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCancelToken_lower(_ value: CancelToken) -> UInt64 {
+    return FfiConverterTypeCancelToken.lower(value)
+}
+
+
+
+
+
+
+/**
  * A multi-turn image conversation: each turn sends the whole history (thought signatures
  * intact) and records the answer. A failed turn leaves the history unchanged.
  */
@@ -618,16 +780,23 @@ public protocol ConversationProtocol: AnyObject, Sendable {
     func model()  -> String
     
     /**
-     * Sends a turn (BLOCKS): the prompt, then `images`. The answer must carry an image
+     * Sends a turn (BLOCKS): the prompt, then `images`, with `options` for this turn only
+     * (over the conversation's; the model cannot change). The answer must carry an image
      * (else `no_image`, and the turn is not recorded).
      */
-    func sendBlocking(prompt: String, images: [InputImage]) throws  -> GenerationResult
+    func sendBlocking(prompt: String, images: [InputImage], options: ImageOptions?, cancel: CancelToken?) throws  -> GenerationResult
     
     /**
-     * The conversation as a JSON document (model and history, images as base64, thought
-     * signatures kept), for `GeminiImageClient.restoreConversation`.
+     * The conversation as one versioned JSON document (model, options, history with
+     * images as base64 and thought signatures kept), for
+     * `GeminiImageClient.restoreConversation`.
      */
-    func toJson() throws  -> String
+    func toJson()  -> String
+    
+    /**
+     * Completed exchanges (a prompt and its answer count as one).
+     */
+    func turnCount()  -> Int32
     
 }
 /**
@@ -712,28 +881,44 @@ open func model() -> String  {
 }
     
     /**
-     * Sends a turn (BLOCKS): the prompt, then `images`. The answer must carry an image
+     * Sends a turn (BLOCKS): the prompt, then `images`, with `options` for this turn only
+     * (over the conversation's; the model cannot change). The answer must carry an image
      * (else `no_image`, and the turn is not recorded).
      */
-open func sendBlocking(prompt: String, images: [InputImage] = [])throws  -> GenerationResult  {
+open func sendBlocking(prompt: String, images: [InputImage] = [], options: ImageOptions? = nil, cancel: CancelToken? = nil)throws  -> GenerationResult  {
     return try  FfiConverterTypeGenerationResult_lift(try rustCallWithError(FfiConverterTypeGeminiImageError_lift) {
         uniffiCallStatus in
     uniffi_gemini_image_ffi_fn_method_conversation_send_blocking(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(prompt),
-        FfiConverterSequenceTypeInputImage.lower(images),uniffiCallStatus
+        FfiConverterSequenceTypeInputImage.lower(images),
+        FfiConverterOptionTypeImageOptions.lower(options),
+        FfiConverterOptionTypeCancelToken.lower(cancel),uniffiCallStatus
     )
 })
 }
     
     /**
-     * The conversation as a JSON document (model and history, images as base64, thought
-     * signatures kept), for `GeminiImageClient.restoreConversation`.
+     * The conversation as one versioned JSON document (model, options, history with
+     * images as base64 and thought signatures kept), for
+     * `GeminiImageClient.restoreConversation`.
      */
-open func toJson()throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeGeminiImageError_lift) {
+open func toJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_gemini_image_ffi_fn_method_conversation_to_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Completed exchanges (a prompt and its answer count as one).
+     */
+open func turnCount() -> Int32  {
+    return try!  FfiConverterInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_gemini_image_ffi_fn_method_conversation_turn_count(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -806,20 +991,21 @@ public protocol GeminiImageClientProtocol: AnyObject, Sendable {
     func baseUrl()  -> String
     
     /**
-     * A new multi-turn conversation; `options` apply to every turn (the model included).
+     * A new multi-turn conversation; `options` apply to every turn (its model, else the
+     * client's, is the conversation's for good).
      */
     func conversation(options: ImageOptions?) throws  -> Conversation
     
     /**
      * Edits `images` with an instruction (BLOCKS): the prompt goes first, then the images.
      */
-    func editBlocking(images: [InputImage], prompt: String, options: ImageOptions?) throws  -> GenerationResult
+    func editBlocking(images: [InputImage], prompt: String, options: ImageOptions?, cancel: CancelToken?) throws  -> GenerationResult
     
     /**
      * Generates an image (BLOCKS). A response without a final image is the `no_image`
-     * error, carrying the response.
+     * error, carrying the response. With `cancel`, another thread can stop the call.
      */
-    func generateBlocking(request: ImageRequest) throws  -> GenerationResult
+    func generateBlocking(request: ImageRequest, cancel: CancelToken?) throws  -> GenerationResult
     
     /**
      * The model used when a request names none.
@@ -827,8 +1013,9 @@ public protocol GeminiImageClientProtocol: AnyObject, Sendable {
     func model()  -> String
     
     /**
-     * Continues a conversation saved with [`Conversation::to_json`]. A document that is
-     * not one fails with `invalid_request` on field `json`.
+     * Continues a conversation saved with [`Conversation::to_json`] (the document every
+     * gemini-image front door and the CLI's sessions read). A document that is not one
+     * fails with `invalid_request`.
      */
     func restoreConversation(json: String) throws  -> Conversation
     
@@ -836,7 +1023,7 @@ public protocol GeminiImageClientProtocol: AnyObject, Sendable {
      * Opens a streaming generation (BLOCKS until the first body bytes arrived; attempts
      * that fail before that are retried). Pull the events with [`ImageStream::next`].
      */
-    func streamBlocking(request: ImageRequest) throws  -> ImageStream
+    func streamBlocking(request: ImageRequest, cancel: CancelToken?) throws  -> ImageStream
     
 }
 /**
@@ -941,7 +1128,8 @@ open func baseUrl() -> String  {
 }
     
     /**
-     * A new multi-turn conversation; `options` apply to every turn (the model included).
+     * A new multi-turn conversation; `options` apply to every turn (its model, else the
+     * client's, is the conversation's for good).
      */
 open func conversation(options: ImageOptions? = nil)throws  -> Conversation  {
     return try  FfiConverterTypeConversation_lift(try rustCallWithError(FfiConverterTypeGeminiImageError_lift) {
@@ -956,28 +1144,30 @@ open func conversation(options: ImageOptions? = nil)throws  -> Conversation  {
     /**
      * Edits `images` with an instruction (BLOCKS): the prompt goes first, then the images.
      */
-open func editBlocking(images: [InputImage], prompt: String, options: ImageOptions? = nil)throws  -> GenerationResult  {
+open func editBlocking(images: [InputImage], prompt: String, options: ImageOptions? = nil, cancel: CancelToken? = nil)throws  -> GenerationResult  {
     return try  FfiConverterTypeGenerationResult_lift(try rustCallWithError(FfiConverterTypeGeminiImageError_lift) {
         uniffiCallStatus in
     uniffi_gemini_image_ffi_fn_method_geminiimageclient_edit_blocking(
             self.uniffiCloneHandle(),
         FfiConverterSequenceTypeInputImage.lower(images),
         FfiConverterString.lower(prompt),
-        FfiConverterOptionTypeImageOptions.lower(options),uniffiCallStatus
+        FfiConverterOptionTypeImageOptions.lower(options),
+        FfiConverterOptionTypeCancelToken.lower(cancel),uniffiCallStatus
     )
 })
 }
     
     /**
      * Generates an image (BLOCKS). A response without a final image is the `no_image`
-     * error, carrying the response.
+     * error, carrying the response. With `cancel`, another thread can stop the call.
      */
-open func generateBlocking(request: ImageRequest)throws  -> GenerationResult  {
+open func generateBlocking(request: ImageRequest, cancel: CancelToken? = nil)throws  -> GenerationResult  {
     return try  FfiConverterTypeGenerationResult_lift(try rustCallWithError(FfiConverterTypeGeminiImageError_lift) {
         uniffiCallStatus in
     uniffi_gemini_image_ffi_fn_method_geminiimageclient_generate_blocking(
             self.uniffiCloneHandle(),
-        FfiConverterTypeImageRequest_lower(request),uniffiCallStatus
+        FfiConverterTypeImageRequest_lower(request),
+        FfiConverterOptionTypeCancelToken.lower(cancel),uniffiCallStatus
     )
 })
 }
@@ -995,8 +1185,9 @@ open func model() -> String  {
 }
     
     /**
-     * Continues a conversation saved with [`Conversation::to_json`]. A document that is
-     * not one fails with `invalid_request` on field `json`.
+     * Continues a conversation saved with [`Conversation::to_json`] (the document every
+     * gemini-image front door and the CLI's sessions read). A document that is not one
+     * fails with `invalid_request`.
      */
 open func restoreConversation(json: String)throws  -> Conversation  {
     return try  FfiConverterTypeConversation_lift(try rustCallWithError(FfiConverterTypeGeminiImageError_lift) {
@@ -1012,12 +1203,13 @@ open func restoreConversation(json: String)throws  -> Conversation  {
      * Opens a streaming generation (BLOCKS until the first body bytes arrived; attempts
      * that fail before that are retried). Pull the events with [`ImageStream::next`].
      */
-open func streamBlocking(request: ImageRequest)throws  -> ImageStream  {
+open func streamBlocking(request: ImageRequest, cancel: CancelToken? = nil)throws  -> ImageStream  {
     return try  FfiConverterTypeImageStream_lift(try rustCallWithError(FfiConverterTypeGeminiImageError_lift) {
         uniffiCallStatus in
     uniffi_gemini_image_ffi_fn_method_geminiimageclient_stream_blocking(
             self.uniffiCloneHandle(),
-        FfiConverterTypeImageRequest_lower(request),uniffiCallStatus
+        FfiConverterTypeImageRequest_lower(request),
+        FfiConverterOptionTypeCancelToken.lower(cancel),uniffiCallStatus
     )
 })
 }
@@ -3635,7 +3827,13 @@ enum GeminiImageError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          */text: String?, 
         /**
          * For `no_image`: the whole response as parsed.
-         */response: GenerationResult?
+         */response: GenerationResult?, 
+        /**
+         * What the caller can change, as a stable name: `set_api_key`,
+         * `check_api_key`, `check_base_url`, `raise_timeout`,
+         * `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+         * `field`), `check_model`, `rephrase`; `null` when nothing applies.
+         */remedy: String?
     )
     /**
      * The key is missing or wrong (401).
@@ -3680,7 +3878,13 @@ enum GeminiImageError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          */text: String?, 
         /**
          * For `no_image`: the whole response as parsed.
-         */response: GenerationResult?
+         */response: GenerationResult?, 
+        /**
+         * What the caller can change, as a stable name: `set_api_key`,
+         * `check_api_key`, `check_base_url`, `raise_timeout`,
+         * `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+         * `field`), `check_model`, `rephrase`; `null` when nothing applies.
+         */remedy: String?
     )
     /**
      * The key may not do this (403).
@@ -3725,7 +3929,13 @@ enum GeminiImageError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          */text: String?, 
         /**
          * For `no_image`: the whole response as parsed.
-         */response: GenerationResult?
+         */response: GenerationResult?, 
+        /**
+         * What the caller can change, as a stable name: `set_api_key`,
+         * `check_api_key`, `check_base_url`, `raise_timeout`,
+         * `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+         * `field`), `check_model`, `rephrase`; `null` when nothing applies.
+         */remedy: String?
     )
     /**
      * Unknown or retired model, or a wrong URL (404).
@@ -3770,7 +3980,13 @@ enum GeminiImageError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          */text: String?, 
         /**
          * For `no_image`: the whole response as parsed.
-         */response: GenerationResult?
+         */response: GenerationResult?, 
+        /**
+         * What the caller can change, as a stable name: `set_api_key`,
+         * `check_api_key`, `check_base_url`, `raise_timeout`,
+         * `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+         * `field`), `check_model`, `rephrase`; `null` when nothing applies.
+         */remedy: String?
     )
     /**
      * Too many requests right now (429); retryable, see `retry_after_ms`.
@@ -3815,7 +4031,13 @@ enum GeminiImageError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          */text: String?, 
         /**
          * For `no_image`: the whole response as parsed.
-         */response: GenerationResult?
+         */response: GenerationResult?, 
+        /**
+         * What the caller can change, as a stable name: `set_api_key`,
+         * `check_api_key`, `check_base_url`, `raise_timeout`,
+         * `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+         * `field`), `check_model`, `rephrase`; `null` when nothing applies.
+         */remedy: String?
     )
     /**
      * Budget exceeded or credits depleted: waiting will not help.
@@ -3860,7 +4082,13 @@ enum GeminiImageError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          */text: String?, 
         /**
          * For `no_image`: the whole response as parsed.
-         */response: GenerationResult?
+         */response: GenerationResult?, 
+        /**
+         * What the caller can change, as a stable name: `set_api_key`,
+         * `check_api_key`, `check_base_url`, `raise_timeout`,
+         * `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+         * `field`), `check_model`, `rephrase`; `null` when nothing applies.
+         */remedy: String?
     )
     /**
      * A server-side failure (5xx).
@@ -3905,7 +4133,13 @@ enum GeminiImageError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          */text: String?, 
         /**
          * For `no_image`: the whole response as parsed.
-         */response: GenerationResult?
+         */response: GenerationResult?, 
+        /**
+         * What the caller can change, as a stable name: `set_api_key`,
+         * `check_api_key`, `check_base_url`, `raise_timeout`,
+         * `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+         * `field`), `check_model`, `rephrase`; `null` when nothing applies.
+         */remedy: String?
     )
     /**
      * The request took too long (client timeout, 408, 504).
@@ -3950,7 +4184,13 @@ enum GeminiImageError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          */text: String?, 
         /**
          * For `no_image`: the whole response as parsed.
-         */response: GenerationResult?
+         */response: GenerationResult?, 
+        /**
+         * What the caller can change, as a stable name: `set_api_key`,
+         * `check_api_key`, `check_base_url`, `raise_timeout`,
+         * `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+         * `field`), `check_model`, `rephrase`; `null` when nothing applies.
+         */remedy: String?
     )
     /**
      * The connection failed or broke.
@@ -3995,7 +4235,13 @@ enum GeminiImageError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          */text: String?, 
         /**
          * For `no_image`: the whole response as parsed.
-         */response: GenerationResult?
+         */response: GenerationResult?, 
+        /**
+         * What the caller can change, as a stable name: `set_api_key`,
+         * `check_api_key`, `check_base_url`, `raise_timeout`,
+         * `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+         * `field`), `check_model`, `rephrase`; `null` when nothing applies.
+         */remedy: String?
     )
     /**
      * The response could not be decoded.
@@ -4040,7 +4286,13 @@ enum GeminiImageError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          */text: String?, 
         /**
          * For `no_image`: the whole response as parsed.
-         */response: GenerationResult?
+         */response: GenerationResult?, 
+        /**
+         * What the caller can change, as a stable name: `set_api_key`,
+         * `check_api_key`, `check_base_url`, `raise_timeout`,
+         * `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+         * `field`), `check_model`, `rephrase`; `null` when nothing applies.
+         */remedy: String?
     )
     /**
      * An HTTP 200 without a final image (blocked, filtered, refused); see `finish_reason`,
@@ -4086,7 +4338,13 @@ enum GeminiImageError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          */text: String?, 
         /**
          * For `no_image`: the whole response as parsed.
-         */response: GenerationResult?
+         */response: GenerationResult?, 
+        /**
+         * What the caller can change, as a stable name: `set_api_key`,
+         * `check_api_key`, `check_base_url`, `raise_timeout`,
+         * `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+         * `field`), `check_model`, `rephrase`; `null` when nothing applies.
+         */remedy: String?
     )
     /**
      * The response was larger than the client's cap.
@@ -4131,7 +4389,13 @@ enum GeminiImageError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          */text: String?, 
         /**
          * For `no_image`: the whole response as parsed.
-         */response: GenerationResult?
+         */response: GenerationResult?, 
+        /**
+         * What the caller can change, as a stable name: `set_api_key`,
+         * `check_api_key`, `check_base_url`, `raise_timeout`,
+         * `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+         * `field`), `check_model`, `rephrase`; `null` when nothing applies.
+         */remedy: String?
     )
     /**
      * The call was cancelled.
@@ -4176,7 +4440,13 @@ enum GeminiImageError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          */text: String?, 
         /**
          * For `no_image`: the whole response as parsed.
-         */response: GenerationResult?
+         */response: GenerationResult?, 
+        /**
+         * What the caller can change, as a stable name: `set_api_key`,
+         * `check_api_key`, `check_base_url`, `raise_timeout`,
+         * `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+         * `field`), `check_model`, `rephrase`; `null` when nothing applies.
+         */remedy: String?
     )
     /**
      * A file could not be read or written.
@@ -4221,7 +4491,13 @@ enum GeminiImageError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          */text: String?, 
         /**
          * For `no_image`: the whole response as parsed.
-         */response: GenerationResult?
+         */response: GenerationResult?, 
+        /**
+         * What the caller can change, as a stable name: `set_api_key`,
+         * `check_api_key`, `check_base_url`, `raise_timeout`,
+         * `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+         * `field`), `check_model`, `rephrase`; `null` when nothing applies.
+         */remedy: String?
     )
     /**
      * A bug or an unexpected state in the SDK.
@@ -4266,7 +4542,13 @@ enum GeminiImageError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErr
          */text: String?, 
         /**
          * For `no_image`: the whole response as parsed.
-         */response: GenerationResult?
+         */response: GenerationResult?, 
+        /**
+         * What the caller can change, as a stable name: `set_api_key`,
+         * `check_api_key`, `check_base_url`, `raise_timeout`,
+         * `raise_response_limit`, `retry_later`, `top_up`, `fix_field` (see
+         * `field`), `check_model`, `rephrase`; `null` when nothing applies.
+         */remedy: String?
     )
 
     
@@ -4321,7 +4603,8 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             finishMessage: try FfiConverterOptionString.read(from: &buf), 
             blockReason: try FfiConverterOptionString.read(from: &buf), 
             text: try FfiConverterOptionString.read(from: &buf), 
-            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf)
+            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf), 
+            remedy: try FfiConverterOptionString.read(from: &buf)
             )
         case 2: return .Authentication(
             kind: try FfiConverterString.read(from: &buf), 
@@ -4336,7 +4619,8 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             finishMessage: try FfiConverterOptionString.read(from: &buf), 
             blockReason: try FfiConverterOptionString.read(from: &buf), 
             text: try FfiConverterOptionString.read(from: &buf), 
-            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf)
+            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf), 
+            remedy: try FfiConverterOptionString.read(from: &buf)
             )
         case 3: return .PermissionDenied(
             kind: try FfiConverterString.read(from: &buf), 
@@ -4351,7 +4635,8 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             finishMessage: try FfiConverterOptionString.read(from: &buf), 
             blockReason: try FfiConverterOptionString.read(from: &buf), 
             text: try FfiConverterOptionString.read(from: &buf), 
-            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf)
+            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf), 
+            remedy: try FfiConverterOptionString.read(from: &buf)
             )
         case 4: return .NotFound(
             kind: try FfiConverterString.read(from: &buf), 
@@ -4366,7 +4651,8 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             finishMessage: try FfiConverterOptionString.read(from: &buf), 
             blockReason: try FfiConverterOptionString.read(from: &buf), 
             text: try FfiConverterOptionString.read(from: &buf), 
-            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf)
+            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf), 
+            remedy: try FfiConverterOptionString.read(from: &buf)
             )
         case 5: return .RateLimited(
             kind: try FfiConverterString.read(from: &buf), 
@@ -4381,7 +4667,8 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             finishMessage: try FfiConverterOptionString.read(from: &buf), 
             blockReason: try FfiConverterOptionString.read(from: &buf), 
             text: try FfiConverterOptionString.read(from: &buf), 
-            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf)
+            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf), 
+            remedy: try FfiConverterOptionString.read(from: &buf)
             )
         case 6: return .QuotaExhausted(
             kind: try FfiConverterString.read(from: &buf), 
@@ -4396,7 +4683,8 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             finishMessage: try FfiConverterOptionString.read(from: &buf), 
             blockReason: try FfiConverterOptionString.read(from: &buf), 
             text: try FfiConverterOptionString.read(from: &buf), 
-            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf)
+            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf), 
+            remedy: try FfiConverterOptionString.read(from: &buf)
             )
         case 7: return .Server(
             kind: try FfiConverterString.read(from: &buf), 
@@ -4411,7 +4699,8 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             finishMessage: try FfiConverterOptionString.read(from: &buf), 
             blockReason: try FfiConverterOptionString.read(from: &buf), 
             text: try FfiConverterOptionString.read(from: &buf), 
-            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf)
+            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf), 
+            remedy: try FfiConverterOptionString.read(from: &buf)
             )
         case 8: return .Timeout(
             kind: try FfiConverterString.read(from: &buf), 
@@ -4426,7 +4715,8 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             finishMessage: try FfiConverterOptionString.read(from: &buf), 
             blockReason: try FfiConverterOptionString.read(from: &buf), 
             text: try FfiConverterOptionString.read(from: &buf), 
-            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf)
+            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf), 
+            remedy: try FfiConverterOptionString.read(from: &buf)
             )
         case 9: return .Network(
             kind: try FfiConverterString.read(from: &buf), 
@@ -4441,7 +4731,8 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             finishMessage: try FfiConverterOptionString.read(from: &buf), 
             blockReason: try FfiConverterOptionString.read(from: &buf), 
             text: try FfiConverterOptionString.read(from: &buf), 
-            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf)
+            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf), 
+            remedy: try FfiConverterOptionString.read(from: &buf)
             )
         case 10: return .Decode(
             kind: try FfiConverterString.read(from: &buf), 
@@ -4456,7 +4747,8 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             finishMessage: try FfiConverterOptionString.read(from: &buf), 
             blockReason: try FfiConverterOptionString.read(from: &buf), 
             text: try FfiConverterOptionString.read(from: &buf), 
-            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf)
+            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf), 
+            remedy: try FfiConverterOptionString.read(from: &buf)
             )
         case 11: return .NoImage(
             kind: try FfiConverterString.read(from: &buf), 
@@ -4471,7 +4763,8 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             finishMessage: try FfiConverterOptionString.read(from: &buf), 
             blockReason: try FfiConverterOptionString.read(from: &buf), 
             text: try FfiConverterOptionString.read(from: &buf), 
-            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf)
+            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf), 
+            remedy: try FfiConverterOptionString.read(from: &buf)
             )
         case 12: return .ResponseTooLarge(
             kind: try FfiConverterString.read(from: &buf), 
@@ -4486,7 +4779,8 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             finishMessage: try FfiConverterOptionString.read(from: &buf), 
             blockReason: try FfiConverterOptionString.read(from: &buf), 
             text: try FfiConverterOptionString.read(from: &buf), 
-            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf)
+            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf), 
+            remedy: try FfiConverterOptionString.read(from: &buf)
             )
         case 13: return .Cancelled(
             kind: try FfiConverterString.read(from: &buf), 
@@ -4501,7 +4795,8 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             finishMessage: try FfiConverterOptionString.read(from: &buf), 
             blockReason: try FfiConverterOptionString.read(from: &buf), 
             text: try FfiConverterOptionString.read(from: &buf), 
-            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf)
+            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf), 
+            remedy: try FfiConverterOptionString.read(from: &buf)
             )
         case 14: return .Io(
             kind: try FfiConverterString.read(from: &buf), 
@@ -4516,7 +4811,8 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             finishMessage: try FfiConverterOptionString.read(from: &buf), 
             blockReason: try FfiConverterOptionString.read(from: &buf), 
             text: try FfiConverterOptionString.read(from: &buf), 
-            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf)
+            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf), 
+            remedy: try FfiConverterOptionString.read(from: &buf)
             )
         case 15: return .Internal(
             kind: try FfiConverterString.read(from: &buf), 
@@ -4531,7 +4827,8 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             finishMessage: try FfiConverterOptionString.read(from: &buf), 
             blockReason: try FfiConverterOptionString.read(from: &buf), 
             text: try FfiConverterOptionString.read(from: &buf), 
-            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf)
+            response: try FfiConverterOptionTypeGenerationResult.read(from: &buf), 
+            remedy: try FfiConverterOptionString.read(from: &buf)
             )
 
          default: throw UniffiInternalError.unexpectedEnumCase
@@ -4545,7 +4842,7 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
 
         
         
-        case let .InvalidRequest(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response):
+        case let .InvalidRequest(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response,remedy):
             writeInt(&buf, Int32(1))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -4560,9 +4857,10 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(blockReason, into: &buf)
             FfiConverterOptionString.write(text, into: &buf)
             FfiConverterOptionTypeGenerationResult.write(response, into: &buf)
+            FfiConverterOptionString.write(remedy, into: &buf)
             
         
-        case let .Authentication(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response):
+        case let .Authentication(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response,remedy):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -4577,9 +4875,10 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(blockReason, into: &buf)
             FfiConverterOptionString.write(text, into: &buf)
             FfiConverterOptionTypeGenerationResult.write(response, into: &buf)
+            FfiConverterOptionString.write(remedy, into: &buf)
             
         
-        case let .PermissionDenied(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response):
+        case let .PermissionDenied(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response,remedy):
             writeInt(&buf, Int32(3))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -4594,9 +4893,10 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(blockReason, into: &buf)
             FfiConverterOptionString.write(text, into: &buf)
             FfiConverterOptionTypeGenerationResult.write(response, into: &buf)
+            FfiConverterOptionString.write(remedy, into: &buf)
             
         
-        case let .NotFound(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response):
+        case let .NotFound(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response,remedy):
             writeInt(&buf, Int32(4))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -4611,9 +4911,10 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(blockReason, into: &buf)
             FfiConverterOptionString.write(text, into: &buf)
             FfiConverterOptionTypeGenerationResult.write(response, into: &buf)
+            FfiConverterOptionString.write(remedy, into: &buf)
             
         
-        case let .RateLimited(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response):
+        case let .RateLimited(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response,remedy):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -4628,9 +4929,10 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(blockReason, into: &buf)
             FfiConverterOptionString.write(text, into: &buf)
             FfiConverterOptionTypeGenerationResult.write(response, into: &buf)
+            FfiConverterOptionString.write(remedy, into: &buf)
             
         
-        case let .QuotaExhausted(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response):
+        case let .QuotaExhausted(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response,remedy):
             writeInt(&buf, Int32(6))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -4645,9 +4947,10 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(blockReason, into: &buf)
             FfiConverterOptionString.write(text, into: &buf)
             FfiConverterOptionTypeGenerationResult.write(response, into: &buf)
+            FfiConverterOptionString.write(remedy, into: &buf)
             
         
-        case let .Server(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response):
+        case let .Server(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response,remedy):
             writeInt(&buf, Int32(7))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -4662,9 +4965,10 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(blockReason, into: &buf)
             FfiConverterOptionString.write(text, into: &buf)
             FfiConverterOptionTypeGenerationResult.write(response, into: &buf)
+            FfiConverterOptionString.write(remedy, into: &buf)
             
         
-        case let .Timeout(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response):
+        case let .Timeout(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response,remedy):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -4679,9 +4983,10 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(blockReason, into: &buf)
             FfiConverterOptionString.write(text, into: &buf)
             FfiConverterOptionTypeGenerationResult.write(response, into: &buf)
+            FfiConverterOptionString.write(remedy, into: &buf)
             
         
-        case let .Network(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response):
+        case let .Network(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response,remedy):
             writeInt(&buf, Int32(9))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -4696,9 +5001,10 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(blockReason, into: &buf)
             FfiConverterOptionString.write(text, into: &buf)
             FfiConverterOptionTypeGenerationResult.write(response, into: &buf)
+            FfiConverterOptionString.write(remedy, into: &buf)
             
         
-        case let .Decode(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response):
+        case let .Decode(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response,remedy):
             writeInt(&buf, Int32(10))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -4713,9 +5019,10 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(blockReason, into: &buf)
             FfiConverterOptionString.write(text, into: &buf)
             FfiConverterOptionTypeGenerationResult.write(response, into: &buf)
+            FfiConverterOptionString.write(remedy, into: &buf)
             
         
-        case let .NoImage(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response):
+        case let .NoImage(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response,remedy):
             writeInt(&buf, Int32(11))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -4730,9 +5037,10 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(blockReason, into: &buf)
             FfiConverterOptionString.write(text, into: &buf)
             FfiConverterOptionTypeGenerationResult.write(response, into: &buf)
+            FfiConverterOptionString.write(remedy, into: &buf)
             
         
-        case let .ResponseTooLarge(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response):
+        case let .ResponseTooLarge(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response,remedy):
             writeInt(&buf, Int32(12))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -4747,9 +5055,10 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(blockReason, into: &buf)
             FfiConverterOptionString.write(text, into: &buf)
             FfiConverterOptionTypeGenerationResult.write(response, into: &buf)
+            FfiConverterOptionString.write(remedy, into: &buf)
             
         
-        case let .Cancelled(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response):
+        case let .Cancelled(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response,remedy):
             writeInt(&buf, Int32(13))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -4764,9 +5073,10 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(blockReason, into: &buf)
             FfiConverterOptionString.write(text, into: &buf)
             FfiConverterOptionTypeGenerationResult.write(response, into: &buf)
+            FfiConverterOptionString.write(remedy, into: &buf)
             
         
-        case let .Io(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response):
+        case let .Io(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response,remedy):
             writeInt(&buf, Int32(14))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -4781,9 +5091,10 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(blockReason, into: &buf)
             FfiConverterOptionString.write(text, into: &buf)
             FfiConverterOptionTypeGenerationResult.write(response, into: &buf)
+            FfiConverterOptionString.write(remedy, into: &buf)
             
         
-        case let .Internal(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response):
+        case let .Internal(kind,code,reason,retryable,httpStatus,status,retryAfterMs,field,finishReason,finishMessage,blockReason,text,response,remedy):
             writeInt(&buf, Int32(15))
             FfiConverterString.write(kind, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -4798,6 +5109,7 @@ public struct FfiConverterTypeGeminiImageError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(blockReason, into: &buf)
             FfiConverterOptionString.write(text, into: &buf)
             FfiConverterOptionTypeGenerationResult.write(response, into: &buf)
+            FfiConverterOptionString.write(remedy, into: &buf)
             
         }
     }
@@ -5068,6 +5380,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCancelToken: FfiConverterRustBuffer {
+    typealias SwiftType = CancelToken?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCancelToken.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCancelToken.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5618,37 +5954,46 @@ private let initializationResult: InitializationResult = {
     if (uniffi_gemini_image_ffi_checksum_func_image_extension() != 42257) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_gemini_image_ffi_checksum_method_canceltoken_cancel() != 50806) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_gemini_image_ffi_checksum_method_canceltoken_is_cancelled() != 60975) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_gemini_image_ffi_checksum_method_conversation_history() != 30227) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_gemini_image_ffi_checksum_method_conversation_model() != 8219) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_gemini_image_ffi_checksum_method_conversation_send_blocking() != 16549) {
+    if (uniffi_gemini_image_ffi_checksum_method_conversation_send_blocking() != 48103) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_gemini_image_ffi_checksum_method_conversation_to_json() != 59667) {
+    if (uniffi_gemini_image_ffi_checksum_method_conversation_to_json() != 203) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_gemini_image_ffi_checksum_method_conversation_turn_count() != 30283) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_gemini_image_ffi_checksum_method_geminiimageclient_base_url() != 23131) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_gemini_image_ffi_checksum_method_geminiimageclient_conversation() != 3540) {
+    if (uniffi_gemini_image_ffi_checksum_method_geminiimageclient_conversation() != 51689) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_gemini_image_ffi_checksum_method_geminiimageclient_edit_blocking() != 29606) {
+    if (uniffi_gemini_image_ffi_checksum_method_geminiimageclient_edit_blocking() != 18201) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_gemini_image_ffi_checksum_method_geminiimageclient_generate_blocking() != 46137) {
+    if (uniffi_gemini_image_ffi_checksum_method_geminiimageclient_generate_blocking() != 17591) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_gemini_image_ffi_checksum_method_geminiimageclient_model() != 25452) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_gemini_image_ffi_checksum_method_geminiimageclient_restore_conversation() != 9269) {
+    if (uniffi_gemini_image_ffi_checksum_method_geminiimageclient_restore_conversation() != 43281) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_gemini_image_ffi_checksum_method_geminiimageclient_stream_blocking() != 11341) {
+    if (uniffi_gemini_image_ffi_checksum_method_geminiimageclient_stream_blocking() != 22146) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_gemini_image_ffi_checksum_method_imagestream_attempts() != 30566) {
@@ -5688,6 +6033,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_gemini_image_ffi_checksum_method_streamparser_finish() != 51686) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_gemini_image_ffi_checksum_constructor_canceltoken_new() != 35669) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_gemini_image_ffi_checksum_constructor_geminiimageclient_from_env() != 44779) {

@@ -32,25 +32,31 @@ data class ErrorFields(
     val text: String?,
     /** For `no_image`: the whole response. */
     val response: GenerationResult?,
+    /**
+     * What to change, as a stable name (`set_api_key`, `check_api_key`, `check_base_url`,
+     * `raise_timeout`, `raise_response_limit`, `retry_later`, `top_up`, `fix_field`,
+     * `check_model`, `rephrase`), or null.
+     */
+    val remedy: String?,
 ) {
     companion object {
         /** The fields of [e]. */
         fun of(e: GeminiImageException): ErrorFields = when (e) {
-            is GeminiImageException.InvalidRequest -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response)
-            is GeminiImageException.Authentication -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response)
-            is GeminiImageException.PermissionDenied -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response)
-            is GeminiImageException.NotFound -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response)
-            is GeminiImageException.RateLimited -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response)
-            is GeminiImageException.QuotaExhausted -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response)
-            is GeminiImageException.Server -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response)
-            is GeminiImageException.Timeout -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response)
-            is GeminiImageException.Network -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response)
-            is GeminiImageException.Decode -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response)
-            is GeminiImageException.NoImage -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response)
-            is GeminiImageException.ResponseTooLarge -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response)
-            is GeminiImageException.Cancelled -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response)
-            is GeminiImageException.Io -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response)
-            is GeminiImageException.Internal -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response)
+            is GeminiImageException.InvalidRequest -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response, e.remedy)
+            is GeminiImageException.Authentication -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response, e.remedy)
+            is GeminiImageException.PermissionDenied -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response, e.remedy)
+            is GeminiImageException.NotFound -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response, e.remedy)
+            is GeminiImageException.RateLimited -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response, e.remedy)
+            is GeminiImageException.QuotaExhausted -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response, e.remedy)
+            is GeminiImageException.Server -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response, e.remedy)
+            is GeminiImageException.Timeout -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response, e.remedy)
+            is GeminiImageException.Network -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response, e.remedy)
+            is GeminiImageException.Decode -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response, e.remedy)
+            is GeminiImageException.NoImage -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response, e.remedy)
+            is GeminiImageException.ResponseTooLarge -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response, e.remedy)
+            is GeminiImageException.Cancelled -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response, e.remedy)
+            is GeminiImageException.Io -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response, e.remedy)
+            is GeminiImageException.Internal -> ErrorFields(e.kind, e.code, e.reason, e.retryable, e.httpStatus, e.status, e.retryAfterMs, e.field, e.finishReason, e.finishMessage, e.blockReason, e.text, e.response, e.remedy)
         }
     }
 }

@@ -8,6 +8,7 @@ import java.io.File
 import java.nio.file.Files
 import java.nio.file.Path
 import java.nio.file.StandardCopyOption
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
@@ -24,8 +25,22 @@ import kotlinx.coroutines.launch
  */
 private val nativeCalls = CoroutineScope(SupervisorJob() + Dispatchers.IO)
 
-/** Runs [block] on Dispatchers.IO; cancelling the calling coroutine returns at once. */
-internal suspend fun <T> abandonable(block: () -> T): T = nativeCalls.async { block() }.await()
+/**
+ * Runs [block] on Dispatchers.IO with a fresh [CancelToken]. Cancelling the calling
+ * coroutine returns at once (CancellationException) and cancels the token, so the native
+ * call stops at its next attempt, retry wait or stream read instead of running on.
+ */
+internal suspend fun <T> abandonable(block: (CancelToken) -> T): T {
+    val token = CancelToken()
+    val call = nativeCalls.async { block(token) }
+    try {
+        return call.await()
+    } catch (e: CancellationException) {
+        token.cancel()
+        call.cancel()
+        throw e
+    }
+}
 
 /**
  * Generates an image. Suspends (the HTTP call runs on [Dispatchers.IO]); cancelling the
@@ -33,7 +48,7 @@ internal suspend fun <T> abandonable(block: () -> T): T = nativeCalls.async { bl
  * [GeminiImageException.NoImage] when the model answered without an image).
  */
 suspend fun GeminiImageClient.generate(request: ImageRequest): GenerationResult =
-    abandonable { generateBlocking(request) }
+    abandonable { generateBlocking(request, it) }
 
 /** Generates an image from a prompt; see [generate]. */
 suspend fun GeminiImageClient.generate(
@@ -46,7 +61,7 @@ suspend fun GeminiImageClient.edit(
     images: List<InputImage>,
     prompt: String,
     options: ImageOptions = ImageOptions(),
-): GenerationResult = abandonable { editBlocking(images, prompt, options) }
+): GenerationResult = abandonable { editBlocking(images, prompt, options, it) }
 
 /**
  * Streams a generation: thought texts and images, texts, final images as they arrive, then
@@ -54,7 +69,7 @@ suspend fun GeminiImageClient.edit(
  * the collector cancels the stream and abandons the pending read.
  */
 fun GeminiImageClient.stream(request: ImageRequest): Flow<StreamEvent> = flow {
-    val stream = abandonable { streamBlocking(request) }
+    val stream = abandonable { streamBlocking(request, it) }
     val events = Channel<Result<StreamEvent>>(Channel.UNLIMITED)
     val producer = nativeCalls.launch {
         try {
@@ -79,11 +94,15 @@ fun GeminiImageClient.stream(request: ImageRequest): Flow<StreamEvent> = flow {
     }
 }
 
-/** Sends a conversation turn; suspends like [generate]. */
+/**
+ * Sends a conversation turn (the prompt, then [images]; [options] for this turn only);
+ * suspends like [generate]. A failed turn is not recorded.
+ */
 suspend fun Conversation.send(
     prompt: String,
     images: List<InputImage> = emptyList(),
-): GenerationResult = abandonable { sendBlocking(prompt, images) }
+    options: ImageOptions? = null,
+): GenerationResult = abandonable { sendBlocking(prompt, images, options, it) }
 
 /** The first final image (the one to show), or null. */
 val GenerationResult.image: Image?
@@ -91,15 +110,7 @@ val GenerationResult.image: Image?
 
 /** The file extension for this image's MIME type (`png`, `jpg`, `webp`, …). */
 val Image.extension: String
-    get() = when (mimeType.lowercase()) {
-        "image/png" -> "png"
-        "image/jpeg", "image/jpg" -> "jpg"
-        "image/webp" -> "webp"
-        "image/heic" -> "heic"
-        "image/heif" -> "heif"
-        "image/gif" -> "gif"
-        else -> "bin"
-    }
+    get() = imageExtension(mimeType)
 
 /**
  * Writes the image's bytes to [path] (atomically: a temporary file in the same folder, then

@@ -121,8 +121,15 @@ class ClientTest {
         assertEquals(6, restored.history().size)
         assertEquals(4, chat.history().size)
 
-        val bad = assertThrows<GeminiImageException.InvalidRequest> { client.restoreConversation("{\"nope\": 1}") }
-        assertEquals("json", bad.field)
+        val bad = assertThrows<GeminiImageException> { client.restoreConversation("{\"nope\": 1}") }
+        assertEquals("invalid_request", bad.kind)
+
+        // Options for one turn only, over the conversation's.
+        val wide = chat.send("now wider", options = ImageOptions(aspectRatio = "16:9")).image!!
+        assertEquals(1344 to 768, wide.width to wide.height)
+        val square = chat.send("back to the default").image!!
+        assertEquals(1024 to 1024, square.width to square.height)
+        assertEquals(4, chat.turnCount())
     }
 
     /** Turns as comparable text (ByteArray fields compare by reference in data classes). */
@@ -164,7 +171,9 @@ class ClientTest {
             runBlocking { client.generate("a fox", ImageOptions(aspectRatio = "7:3")) }
         }
         assertEquals("aspect_ratio", invalid.field)
+        assertEquals("fix_field", invalid.remedy)
         assertNull(invalid.httpStatus)
+        assertEquals("retry_later", limited.remedy)
 
         val message: String = when (val e: GeminiImageException = invalid) {
             is GeminiImageException.InvalidRequest -> "fix ${e.field}"
@@ -231,6 +240,31 @@ class ClientTest {
         assertThrows<CancellationException> { runBlocking { job.await() } }
         val elapsedMs = (System.nanoTime() - started) / 1_000_000
         assertTrue(elapsedMs < 3000, "cancel took $elapsedMs ms")
+    }
+
+    @Test
+    fun `cancelling the coroutine stops the native call before its retry`() = runBlocking {
+        // Real waits: a 503 makes the client wait 0.5-1 s before retrying; cancelling the
+        // coroutine cancels the call's token, which wakes the wait and stops the retry.
+        val waiting = GeminiImageClient(ClientConfig(apiKey = "test-key", baseUrl = emulator.gatewayUrl()))
+        val before = emulator.requestCount()
+        val job = async { waiting.generate("a patient fox [[fault:overloaded:1]]") }
+        delay(300)
+        job.cancel()
+        delay(1500)
+        val sent = emulator.requestCount() - before
+        assertTrue(sent <= 1, "the retry went out after the cancel ($sent requests)")
+    }
+
+    @Test
+    fun `a token cancels a blocking call`() {
+        val token = CancelToken()
+        token.cancel()
+        assertTrue(token.isCancelled())
+        val err = assertThrows<GeminiImageException.Cancelled> {
+            client.generateBlocking(ImageRequest(prompt = "a fox"), token)
+        }
+        assertEquals("cancelled", err.kind)
     }
 
     @Test
