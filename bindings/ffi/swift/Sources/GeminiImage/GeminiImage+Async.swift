@@ -80,10 +80,14 @@ public extension GeminiImageClient {
     func stream(_ request: ImageRequest) -> AsyncThrowingStream<StreamEvent, Error> {
         AsyncThrowingStream { continuation in
             let state = StreamBox()
-            continuation.onTermination = { _ in state.cancel() }
+            let token = CancelToken()
+            continuation.onTermination = { _ in
+                token.cancel() // stops the opening (retries) too
+                state.cancel()
+            }
             DispatchQueue.global(qos: .userInitiated).async {
                 do {
-                    let stream = try self.streamBlocking(request: request, cancel: nil)
+                    let stream = try self.streamBlocking(request: request, cancel: token)
                     guard state.attach(stream) else { return }
                     while let event = try stream.next() {
                         continuation.yield(event)
