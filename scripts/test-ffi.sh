@@ -22,6 +22,9 @@ esac
 BINDGEN="$BUILD_DIR/uniffi-bindgen"
 GEN="$ROOT/target/uniffi"
 
+command -v mvn >/dev/null 2>&1 || fail "mvn not found: install Maven 3.8+ and a JDK 17 (the Kotlin tests need them)"
+command -v python3 >/dev/null 2>&1 || fail "python3 not found (the smoke test of the generated Python module needs it)"
+
 step "build the cdylib and uniffi-bindgen (dev profile, target $CARGO_BUILD_TARGET)"
 cargo build --locked -p gemini-image-ffi -p uniffi-bindgen
 [ -f "$LIB" ] || fail "the build did not produce $LIB"

@@ -281,6 +281,7 @@ impl GeminiImageClient {
         let stream = result.map_err(|err| self.map_err(err))?;
         Ok(Arc::new(ImageStream {
             cancel: stream.cancel_token(),
+            attempts: i32::try_from(info.attempts).unwrap_or(i32::MAX),
             state: Mutex::new(StreamState::Open(Box::new(stream), info)),
         }))
     }
@@ -328,6 +329,7 @@ enum StreamState {
 pub struct ImageStream {
     state: Mutex<StreamState>,
     cancel: gemini_image::CancelToken,
+    attempts: i32,
 }
 
 #[uniffi::export]
@@ -375,10 +377,7 @@ impl ImageStream {
 
     /// HTTP attempts made to open the stream.
     pub fn attempts(&self) -> i32 {
-        match &*lock(&self.state) {
-            StreamState::Open(_, info) => i32::try_from(info.attempts).unwrap_or(i32::MAX),
-            StreamState::Ended => 0,
-        }
+        self.attempts
     }
 }
 
