@@ -13,6 +13,8 @@
 //!   [`StreamParser`].
 //! * [`GeminiImageError`]: one variant per stable kind, with typed fields (Kotlin's sealed
 //!   `GeminiImageException`, Swift's `GeminiImageError`).
+//! * Files: [`load_image`] and [`save_image`] (the client's naming rule: an extension from
+//!   the MIME type, never replacing a file unless asked).
 //! * [`start_emulator`]: the offline emulator on a free loopback port, for tests.
 
 // The error enum and StreamEvent are the FFI surface (typed fields, results inline): their size is
@@ -22,12 +24,14 @@
 mod client;
 mod emulator;
 mod error;
+mod files;
 mod sansio;
 mod types;
 
 pub use client::{CancelToken, ClientConfig, Conversation, GeminiImageClient, ImageStream};
 pub use emulator::{TestEmulator, start_emulator};
 pub use error::GeminiImageError;
+pub use files::{SavedImage, load_image, save_image};
 pub use sansio::{
     EndpointConfig, SansIoConversation, StreamParser, build_request, parse_response, retry_delay_ms,
 };

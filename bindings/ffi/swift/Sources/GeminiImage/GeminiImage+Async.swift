@@ -145,24 +145,25 @@ public extension Image {
     /// The file extension for this image's MIME type (`png`, `jpg`, …).
     var fileExtension: String { imageExtension(mimeType: mimeType) }
 
-    /// Writes the bytes to `url` atomically (replacing an existing file) and returns it.
+    /// Saves the image at `path` atomically, with the client's naming rule: the MIME
+    /// type's extension when `path` has none; an existing file is never replaced unless
+    /// `overwrite` (the next free name is used and reported in `renamed`).
     @discardableResult
-    func save(to url: URL) throws -> URL {
-        try data.write(to: url, options: .atomic)
-        return url
+    func save(_ path: String, overwrite: Bool = false) throws -> SavedImage {
+        try saveImage(image: self, path: path, overwrite: overwrite)
     }
 
-    /// Writes the bytes to a file path.
+    /// `save(_:overwrite:)` to a file URL.
     @discardableResult
-    func save(_ path: String) throws -> URL {
-        try save(to: URL(fileURLWithPath: path))
+    func save(to url: URL, overwrite: Bool = false) throws -> SavedImage {
+        try save(url.path, overwrite: overwrite)
     }
 }
 
 public extension InputImage {
     /// An input image read from a file; its type is detected from the bytes.
     init(contentsOf url: URL) throws {
-        self.init(data: try Data(contentsOf: url), mimeType: nil)
+        self = try loadImage(path: url.path, field: "image")
     }
 }
 

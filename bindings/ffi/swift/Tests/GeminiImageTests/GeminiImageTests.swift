@@ -49,8 +49,13 @@ final class GeminiImageTests: XCTestCase {
         let image = try XCTUnwrap(try await client.generate("a paper boat").image)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = try image.save(to: dir.appendingPathComponent("boat.\(image.fileExtension)"))
-        XCTAssertEqual(try Data(contentsOf: url), image.data)
+        let saved = try image.save(to: dir.appendingPathComponent("boat"))
+        XCTAssertEqual(saved.path, dir.appendingPathComponent("boat.png").path)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: saved.path)), image.data)
+        let again = try image.save(to: dir.appendingPathComponent("boat"))
+        XCTAssertTrue(again.renamed)
+        let loaded = try InputImage(contentsOf: URL(fileURLWithPath: saved.path))
+        XCTAssertEqual(loaded.mimeType, "image/png")
     }
 
     func testStreamIsAnAsyncSequenceEndingWithDone() async throws {

@@ -3284,6 +3284,99 @@ public func FfiConverterTypeSafetySetting_lower(_ value: SafetySetting) -> RustB
 
 
 /**
+ * Where [`save_image`] wrote an image.
+ */
+public struct SavedImage: Equatable, Hashable {
+    /**
+     * The file written.
+     */
+    public var path: String
+    /**
+     * The path asked for, with the extension the bytes call for (differs from `path` when
+     * `renamed`).
+     */
+    public var requested: String
+    /**
+     * Whether a file already existed at `requested`, so the next free name (`x-2.png`)
+     * was used.
+     */
+    public var renamed: Bool
+    /**
+     * Notes about the name (extension changed, file renamed), to show to a user.
+     */
+    public var warnings: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The file written.
+         */path: String, 
+        /**
+         * The path asked for, with the extension the bytes call for (differs from `path` when
+         * `renamed`).
+         */requested: String, 
+        /**
+         * Whether a file already existed at `requested`, so the next free name (`x-2.png`)
+         * was used.
+         */renamed: Bool, 
+        /**
+         * Notes about the name (extension changed, file renamed), to show to a user.
+         */warnings: [String]) {
+        self.path = path
+        self.requested = requested
+        self.renamed = renamed
+        self.warnings = warnings
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SavedImage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSavedImage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SavedImage {
+        return
+            try SavedImage(
+                path: FfiConverterString.read(from: &buf), 
+                requested: FfiConverterString.read(from: &buf), 
+                renamed: FfiConverterBool.read(from: &buf), 
+                warnings: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SavedImage, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterString.write(value.requested, into: &buf)
+        FfiConverterBool.write(value.renamed, into: &buf)
+        FfiConverterSequenceString.write(value.warnings, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSavedImage_lift(_ buf: RustBuffer) throws -> SavedImage {
+    return try FfiConverterTypeSavedImage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSavedImage_lower(_ value: SavedImage) -> RustBuffer {
+    return FfiConverterTypeSavedImage.lower(value)
+}
+
+
+/**
  * Thinking options (Gemini 3 models).
  */
 public struct ThinkingOptions: Equatable, Hashable {
@@ -5864,6 +5957,36 @@ public func startEmulator(apiKey: String? = nil)throws  -> TestEmulator  {
 })
 }
 /**
+ * Reads an image file for an edit or a conversation turn; its type is detected from the
+ * bytes. A missing or unreadable file is kind `io`, a file that is not a supported image
+ * `invalid_request`; both name `field` and the path.
+ */
+public func loadImage(path: String, field: String = "image")throws  -> InputImage  {
+    return try  FfiConverterTypeInputImage_lift(try rustCallWithError(FfiConverterTypeGeminiImageError_lift) {
+        uniffiCallStatus in
+    uniffi_gemini_image_ffi_fn_func_load_image(
+        FfiConverterString.lower(path),
+        FfiConverterString.lower(field),uniffiCallStatus
+    )
+})
+}
+/**
+ * Saves `image` at `path` atomically: the MIME type's extension is added when `path` has
+ * none (a disagreeing image extension is replaced, with a warning); an existing file is
+ * never replaced unless `overwrite` (the next free name is used and reported). Missing
+ * folders are created. Fails with kind `io` naming the path.
+ */
+public func saveImage(image: Image, path: String, overwrite: Bool = false)throws  -> SavedImage  {
+    return try  FfiConverterTypeSavedImage_lift(try rustCallWithError(FfiConverterTypeGeminiImageError_lift) {
+        uniffiCallStatus in
+    uniffi_gemini_image_ffi_fn_func_save_image(
+        FfiConverterTypeImage_lower(image),
+        FfiConverterString.lower(path),
+        FfiConverterBool.lower(overwrite),uniffiCallStatus
+    )
+})
+}
+/**
  * Validates `request` and builds the HTTP request for it (URL, headers with the key,
  * JSON body), without sending anything. Fails with `invalid_request` naming the field.
  */
@@ -5940,6 +6063,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.contractVersionMismatch
     }
     if (uniffi_gemini_image_ffi_checksum_func_start_emulator() != 4369) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_gemini_image_ffi_checksum_func_load_image() != 13859) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_gemini_image_ffi_checksum_func_save_image() != 49731) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_gemini_image_ffi_checksum_func_build_request() != 51490) {

@@ -521,6 +521,16 @@ RustBuffer uniffi_gemini_image_ffi_fn_method_httprequest_uniffi_trait_display(Ru
 uint64_t uniffi_gemini_image_ffi_fn_func_start_emulator(RustBuffer api_key, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_FUNC_LOAD_IMAGE
+#define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_FUNC_LOAD_IMAGE
+RustBuffer uniffi_gemini_image_ffi_fn_func_load_image(RustBuffer path, RustBuffer field, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_FUNC_SAVE_IMAGE
+#define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_FUNC_SAVE_IMAGE
+RustBuffer uniffi_gemini_image_ffi_fn_func_save_image(RustBuffer image, RustBuffer path, int8_t overwrite, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_FUNC_BUILD_REQUEST
 #define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_FUNC_BUILD_REQUEST
 RustBuffer uniffi_gemini_image_ffi_fn_func_build_request(RustBuffer endpoint, RustBuffer request, RustBuffer call, RustCallStatus *_Nonnull out_status
@@ -804,6 +814,18 @@ void ffi_gemini_image_ffi_rust_future_complete_void(uint64_t handle, RustCallSta
 #ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_CHECKSUM_FUNC_START_EMULATOR
 #define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_CHECKSUM_FUNC_START_EMULATOR
 uint16_t uniffi_gemini_image_ffi_checksum_func_start_emulator(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_CHECKSUM_FUNC_LOAD_IMAGE
+#define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_CHECKSUM_FUNC_LOAD_IMAGE
+uint16_t uniffi_gemini_image_ffi_checksum_func_load_image(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_CHECKSUM_FUNC_SAVE_IMAGE
+#define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_CHECKSUM_FUNC_SAVE_IMAGE
+uint16_t uniffi_gemini_image_ffi_checksum_func_save_image(void
     
 );
 #endif

@@ -4,10 +4,7 @@
 // of your own.
 package ai.gemini_image
 
-import java.io.File
-import java.nio.file.Files
 import java.nio.file.Path
-import java.nio.file.StandardCopyOption
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -113,25 +110,15 @@ val Image.extension: String
     get() = imageExtension(mimeType)
 
 /**
- * Writes the image's bytes to [path] (atomically: a temporary file in the same folder, then
- * a rename) and returns the path written. Replaces an existing file.
+ * Saves the image at [path] (atomically; missing folders are created). The MIME type's
+ * extension is added when [path] has none; an existing file is never replaced unless
+ * [overwrite]: the next free name (`fox-2.png`) is used and reported in [SavedImage.renamed].
+ * Throws [GeminiImageException.Io] naming the path when it cannot be written.
  */
-fun Image.save(path: Path): Path {
-    val target = path.toAbsolutePath()
-    val dir = target.parent ?: target.fileSystem.getPath(".")
-    val temp = Files.createTempFile(dir, ".${target.fileName}", ".part")
-    try {
-        Files.write(temp, data)
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE)
-    } finally {
-        Files.deleteIfExists(temp)
-    }
-    return target
-}
+fun Image.save(path: String, overwrite: Boolean = false): SavedImage = saveImage(this, path, overwrite)
 
-/** [save] to a path string. */
-fun Image.save(path: String): Path = save(File(path).toPath())
+/** [save] to a [Path]. */
+fun Image.save(path: Path, overwrite: Boolean = false): SavedImage = save(path.toString(), overwrite)
 
-/** An input image read from a file; its type is detected from the bytes. */
-fun InputImage.Companion.fromFile(path: Path): InputImage =
-    InputImage(data = Files.readAllBytes(path), mimeType = null)
+/** An input image read from a file; its type is detected from the bytes (see [loadImage]). */
+fun InputImage.Companion.fromFile(path: Path): InputImage = loadImage(path.toString())

@@ -69,15 +69,28 @@ class ClientTest {
     }
 
     @Test
-    fun `Image save writes the bytes atomically`() = runBlocking {
+    fun `Image save names files like every front door and never replaces one unasked`() = runBlocking {
         val image = client.generate("a paper boat").image!!
         val dir = Files.createTempDirectory("gemini-image-kotlin")
-        val path = image.save(dir.resolve("boat.${image.extension}"))
-        assertArrayEquals(image.data, Files.readAllBytes(path))
-        assertEquals(listOf("boat.png"), Files.list(dir).use { s -> s.map { it.fileName.toString() }.toList() })
-        val again = client.generate("a paper plane").image!!
-        again.save(path.toString())
-        assertArrayEquals(again.data, Files.readAllBytes(path))
+        val first = image.save(dir.resolve("boat"))
+        assertEquals(dir.resolve("boat.png").toString(), first.path)
+        assertFalse(first.renamed)
+        assertArrayEquals(image.data, Files.readAllBytes(java.nio.file.Paths.get(first.path)))
+        val second = image.save(dir.resolve("boat").toString())
+        assertTrue(second.renamed)
+        assertEquals(dir.resolve("boat-2.png").toString(), second.path)
+        val other = client.generate("a paper plane").image!!
+        val replaced = other.save(first.path, overwrite = true)
+        assertEquals(first.path, replaced.path)
+        assertArrayEquals(other.data, Files.readAllBytes(java.nio.file.Paths.get(first.path)))
+
+        val loaded = InputImage.fromFile(java.nio.file.Paths.get(first.path))
+        assertEquals("image/png", loaded.mimeType)
+        val missing = assertThrows<GeminiImageException.Io> { loadImage(dir.resolve("nope.png").toString()) }
+        assertEquals("image", missing.field)
+        val blocked = Files.createFile(dir.resolve("a-file"))
+        val unwritable = assertThrows<GeminiImageException> { image.save(blocked.resolve("x.png")) }
+        assertTrue(unwritable.fields.reason.contains(blocked.toString()), unwritable.fields.reason)
     }
 
     @Test
