@@ -102,11 +102,41 @@ impl CancelToken {
     }
 }
 
-/// The per-call controls of an optional token.
-fn call_options(cancel: Option<Arc<CancelToken>>) -> CallOptions {
-    match cancel {
-        Some(token) => CallOptions::new().with_cancel(token.token.clone()),
-        None => CallOptions::new(),
+/// A retry about to happen (before the wait), as told to a [`RetryListener`].
+#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+pub struct RetryNotice {
+    /// The attempt that will be made after the wait (2 for the first retry).
+    pub attempt: i32,
+    /// The most attempts allowed.
+    pub max_attempts: i32,
+    /// How long the client waits first, in milliseconds.
+    pub delay_ms: i64,
+    /// The kind of the failure being retried (`rate_limited`, `server`, …).
+    pub kind: String,
+    /// Its HTTP status, if it came from a response.
+    pub http_status: Option<i32>,
+    /// One line for a status bar: `rate limited (429), retrying in 7 s (attempt 2 of 3)`.
+    pub summary: String,
+}
+
+/// Told about every retry of a client's calls (for a "retrying in 7 s" message). Called on
+/// the thread running the call, before the wait; it must return quickly and not throw.
+#[uniffi::export(with_foreign)]
+pub trait RetryListener: Send + Sync {
+    /// A retry is about to happen.
+    fn on_retry(&self, notice: RetryNotice);
+}
+
+impl From<&gemini_image::RetryEvent> for RetryNotice {
+    fn from(event: &gemini_image::RetryEvent) -> Self {
+        RetryNotice {
+            attempt: i32::try_from(event.attempt).unwrap_or(i32::MAX),
+            max_attempts: i32::try_from(event.max_attempts).unwrap_or(i32::MAX),
+            delay_ms: i64::try_from(event.delay.as_millis()).unwrap_or(i64::MAX),
+            kind: event.error_kind.as_str().to_string(),
+            http_status: event.http_status.map(i32::from),
+            summary: event.to_string(),
+        }
     }
 }
 
@@ -161,6 +191,7 @@ impl ClientConfig {
 #[uniffi::export(Debug)]
 pub struct GeminiImageClient {
     client: Client,
+    on_retry: Option<gemini_image::RetryObserver>,
 }
 
 impl std::fmt::Debug for GeminiImageClient {
@@ -180,6 +211,18 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl GeminiImageClient {
+    /// The per-call controls: the client's retry listener and an optional token.
+    fn call_options(&self, cancel: Option<Arc<CancelToken>>) -> CallOptions {
+        let mut options = CallOptions::new();
+        if let Some(observer) = &self.on_retry {
+            options = options.with_on_retry(Arc::clone(observer));
+        }
+        match cancel {
+            Some(token) => options.with_cancel(token.token.clone()),
+            None => options,
+        }
+    }
+
     fn map_err(&self, err: gemini_image::Error) -> GeminiImageError {
         // The client already scrubs its key from every error it returns.
         GeminiImageError::from_core(err, None)
@@ -196,7 +239,7 @@ impl GeminiImageClient {
     ) -> Result<GenerationResult, GeminiImageError> {
         let (result, info) = self
             .client
-            .generate_info_with(request, &call_options(cancel));
+            .generate_info_with(request, &self.call_options(cancel));
         result
             .map(|response| GenerationResult::from_response(response, Some(&info)))
             .map_err(|err| self.map_err(err))
@@ -214,7 +257,10 @@ impl GeminiImageClient {
             .builder(ClientBuilder::new())?
             .build()
             .map_err(|err| GeminiImageError::from_core(err, Some(&secret)))?;
-        Ok(Arc::new(GeminiImageClient { client }))
+        Ok(Arc::new(GeminiImageClient {
+            client,
+            on_retry: None,
+        }))
     }
 
     /// A client from the environment: the key from `THUCCHIEN_API_KEY` (else
@@ -224,7 +270,21 @@ impl GeminiImageClient {
     #[uniffi::constructor]
     pub fn from_env() -> Result<Arc<Self>, GeminiImageError> {
         let client = Client::from_env().map_err(|err| GeminiImageError::from_core(err, None))?;
-        Ok(Arc::new(GeminiImageClient { client }))
+        Ok(Arc::new(GeminiImageClient {
+            client,
+            on_retry: None,
+        }))
+    }
+
+    /// This client (same connections and settings) telling `listener` about every retry
+    /// of its calls, conversations included.
+    pub fn with_retry_listener(&self, listener: Arc<dyn RetryListener>) -> Arc<Self> {
+        let observer: gemini_image::RetryObserver =
+            Arc::new(move |event: &gemini_image::RetryEvent| listener.on_retry(event.into()));
+        Arc::new(GeminiImageClient {
+            client: self.client.clone(),
+            on_retry: Some(observer),
+        })
     }
 
     /// The model used when a request names none.
@@ -277,7 +337,7 @@ impl GeminiImageClient {
         let request = self.request(request)?;
         let (result, info) = self
             .client
-            .stream_info_with(&request, &call_options(cancel));
+            .stream_info_with(&request, &self.call_options(cancel));
         let stream = result.map_err(|err| self.map_err(err))?;
         Ok(Arc::new(ImageStream {
             cancel: stream.cancel_token(),
@@ -296,6 +356,7 @@ impl GeminiImageClient {
         let options = options.unwrap_or_default().to_request_options()?;
         Ok(Arc::new(Conversation {
             chat: Mutex::new(self.client.chat(options)),
+            on_retry: self.on_retry.clone(),
         }))
     }
 
@@ -312,6 +373,7 @@ impl GeminiImageClient {
             .map_err(|err| self.map_err(err))?;
         Ok(Arc::new(Conversation {
             chat: Mutex::new(chat),
+            on_retry: self.on_retry.clone(),
         }))
     }
 }
@@ -386,6 +448,7 @@ impl ImageStream {
 #[derive(uniffi::Object)]
 pub struct Conversation {
     chat: Mutex<gemini_image::Chat>,
+    on_retry: Option<gemini_image::RetryObserver>,
 }
 
 #[uniffi::export]
@@ -403,11 +466,14 @@ impl Conversation {
     ) -> Result<GenerationResult, GeminiImageError> {
         let overrides = options.unwrap_or_default().to_request_options()?;
         let mut chat = lock(&self.chat);
-        let result = chat.send_with(
-            user_parts(prompt, images),
-            &overrides,
-            &call_options(cancel),
-        );
+        let mut call = CallOptions::new();
+        if let Some(observer) = &self.on_retry {
+            call = call.with_on_retry(Arc::clone(observer));
+        }
+        if let Some(token) = cancel {
+            call = call.with_cancel(token.token.clone());
+        }
+        let result = chat.send_with(user_parts(prompt, images), &overrides, &call);
         let info = chat.last_call_info().cloned();
         result
             .map(|response| GenerationResult::from_response(response, info.as_ref()))

@@ -28,7 +28,10 @@ mod files;
 mod sansio;
 mod types;
 
-pub use client::{CancelToken, ClientConfig, Conversation, GeminiImageClient, ImageStream};
+pub use client::{
+    CancelToken, ClientConfig, Conversation, GeminiImageClient, ImageStream, RetryListener,
+    RetryNotice,
+};
 pub use emulator::{TestEmulator, start_emulator};
 pub use error::GeminiImageError;
 pub use files::{SavedImage, load_image, save_image};

@@ -160,7 +160,7 @@ final class GeminiImageTests: XCTestCase {
     func testCancellingTheTaskAbandonsTheCall() async throws {
         let client = self.client!
         let started = Date()
-        let task = Task { try await client.generate("a slow fox [[delay:5000]]") }
+        let task = Task { try await client.generate("a slow fox [[fault:slow]] [[delay:5000]]") }
         try await Task.sleep(nanoseconds: 200_000_000)
         task.cancel()
         do {

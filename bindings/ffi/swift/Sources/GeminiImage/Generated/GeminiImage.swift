@@ -460,7 +460,13 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 
 
 // Public interface members begin here.
-
+// Magic number for the Rust proxy to call using the same mechanism as every other method,
+// to free the callback once it's dropped by Rust.
+private let IDX_CALLBACK_FREE: Int32 = 0
+// Callback return codes
+private let UNIFFI_CALLBACK_SUCCESS: Int32 = 0
+private let UNIFFI_CALLBACK_ERROR: Int32 = 1
+private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -1025,6 +1031,12 @@ public protocol GeminiImageClientProtocol: AnyObject, Sendable {
      */
     func streamBlocking(request: ImageRequest, cancel: CancelToken?) throws  -> ImageStream
     
+    /**
+     * This client (same connections and settings) telling `listener` about every retry
+     * of its calls, conversations included.
+     */
+    func withRetryListener(listener: RetryListener)  -> GeminiImageClient
+    
 }
 /**
  * A Gemini image client: one connection pool, the key, the endpoint, timeouts and
@@ -1210,6 +1222,20 @@ open func streamBlocking(request: ImageRequest, cancel: CancelToken? = nil)throw
             self.uniffiCloneHandle(),
         FfiConverterTypeImageRequest_lower(request),
         FfiConverterOptionTypeCancelToken.lower(cancel),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * This client (same connections and settings) telling `listener` about every retry
+     * of its calls, conversations included.
+     */
+open func withRetryListener(listener: RetryListener) -> GeminiImageClient  {
+    return try!  FfiConverterTypeGeminiImageClient_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_gemini_image_ffi_fn_method_geminiimageclient_with_retry_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRetryListener_lower(listener),uniffiCallStatus
     )
 })
 }
@@ -1440,6 +1466,218 @@ public func FfiConverterTypeImageStream_lift(_ handle: UInt64) throws -> ImageSt
 #endif
 public func FfiConverterTypeImageStream_lower(_ value: ImageStream) -> UInt64 {
     return FfiConverterTypeImageStream.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Told about every retry of a client's calls (for a "retrying in 7 s" message). Called on
+ * the thread running the call, before the wait; it must return quickly and not throw.
+ */
+public protocol RetryListener: AnyObject, Sendable {
+    
+    /**
+     * A retry is about to happen.
+     */
+    func onRetry(notice: RetryNotice) 
+    
+}
+/**
+ * Told about every retry of a client's calls (for a "retrying in 7 s" message). Called on
+ * the thread running the call, before the wait; it must return quickly and not throw.
+ */
+open class RetryListenerImpl: RetryListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_gemini_image_ffi_fn_clone_retrylistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_gemini_image_ffi_fn_free_retrylistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * A retry is about to happen.
+     */
+open func onRetry(notice: RetryNotice)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_gemini_image_ffi_fn_method_retrylistener_on_retry(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRetryNotice_lower(notice),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceRetryListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceRetryListener = UniffiVTableCallbackInterfaceRetryListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeRetryListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface RetryListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeRetryListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface RetryListener: handle missing in uniffiClone")
+            }
+        },
+        onRetry: { (
+            uniffiHandle: UInt64,
+            notice: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeRetryListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onRetry(
+                     notice: try FfiConverterTypeRetryNotice_lift(notice)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceRetryListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceRetryListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitRetryListener() {
+    uniffi_gemini_image_ffi_fn_init_callback_vtable_retrylistener(UniffiCallbackInterfaceRetryListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRetryListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<RetryListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = RetryListener
+
+    public static func lift(_ handle: UInt64) throws -> RetryListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return RetryListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: RetryListener) -> UInt64 {
+         if let rustImpl = value as? RetryListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RetryListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RetryListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetryListener_lift(_ handle: UInt64) throws -> RetryListener {
+    return try FfiConverterTypeRetryListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetryListener_lower(_ value: RetryListener) -> UInt64 {
+    return FfiConverterTypeRetryListener.lower(value)
 }
 
 
@@ -3132,6 +3370,115 @@ public func FfiConverterTypeModalityTokens_lift(_ buf: RustBuffer) throws -> Mod
 #endif
 public func FfiConverterTypeModalityTokens_lower(_ value: ModalityTokens) -> RustBuffer {
     return FfiConverterTypeModalityTokens.lower(value)
+}
+
+
+/**
+ * A retry about to happen (before the wait), as told to a [`RetryListener`].
+ */
+public struct RetryNotice: Equatable, Hashable {
+    /**
+     * The attempt that will be made after the wait (2 for the first retry).
+     */
+    public var attempt: Int32
+    /**
+     * The most attempts allowed.
+     */
+    public var maxAttempts: Int32
+    /**
+     * How long the client waits first, in milliseconds.
+     */
+    public var delayMs: Int64
+    /**
+     * The kind of the failure being retried (`rate_limited`, `server`, …).
+     */
+    public var kind: String
+    /**
+     * Its HTTP status, if it came from a response.
+     */
+    public var httpStatus: Int32?
+    /**
+     * One line for a status bar: `rate limited (429), retrying in 7 s (attempt 2 of 3)`.
+     */
+    public var summary: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The attempt that will be made after the wait (2 for the first retry).
+         */attempt: Int32, 
+        /**
+         * The most attempts allowed.
+         */maxAttempts: Int32, 
+        /**
+         * How long the client waits first, in milliseconds.
+         */delayMs: Int64, 
+        /**
+         * The kind of the failure being retried (`rate_limited`, `server`, …).
+         */kind: String, 
+        /**
+         * Its HTTP status, if it came from a response.
+         */httpStatus: Int32?, 
+        /**
+         * One line for a status bar: `rate limited (429), retrying in 7 s (attempt 2 of 3)`.
+         */summary: String) {
+        self.attempt = attempt
+        self.maxAttempts = maxAttempts
+        self.delayMs = delayMs
+        self.kind = kind
+        self.httpStatus = httpStatus
+        self.summary = summary
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RetryNotice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRetryNotice: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RetryNotice {
+        return
+            try RetryNotice(
+                attempt: FfiConverterInt32.read(from: &buf), 
+                maxAttempts: FfiConverterInt32.read(from: &buf), 
+                delayMs: FfiConverterInt64.read(from: &buf), 
+                kind: FfiConverterString.read(from: &buf), 
+                httpStatus: FfiConverterOptionInt32.read(from: &buf), 
+                summary: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RetryNotice, into buf: inout [UInt8]) {
+        FfiConverterInt32.write(value.attempt, into: &buf)
+        FfiConverterInt32.write(value.maxAttempts, into: &buf)
+        FfiConverterInt64.write(value.delayMs, into: &buf)
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterOptionInt32.write(value.httpStatus, into: &buf)
+        FfiConverterString.write(value.summary, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetryNotice_lift(_ buf: RustBuffer) throws -> RetryNotice {
+    return try FfiConverterTypeRetryNotice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetryNotice_lower(_ value: RetryNotice) -> RustBuffer {
+    return FfiConverterTypeRetryNotice.lower(value)
 }
 
 
@@ -6125,6 +6472,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_gemini_image_ffi_checksum_method_geminiimageclient_stream_blocking() != 22146) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_gemini_image_ffi_checksum_method_geminiimageclient_with_retry_listener() != 39824) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_gemini_image_ffi_checksum_method_imagestream_attempts() != 30566) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6132,6 +6482,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_gemini_image_ffi_checksum_method_imagestream_next() != 65136) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_gemini_image_ffi_checksum_method_retrylistener_on_retry() != 8695) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_gemini_image_ffi_checksum_method_testemulator_base_url() != 37351) {
@@ -6180,6 +6533,7 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitRetryListener()
     return InitializationResult.ok
 }()
 

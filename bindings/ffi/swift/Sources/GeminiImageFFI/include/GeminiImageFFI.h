@@ -243,6 +243,22 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_RETRY_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_RETRY_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceRetryListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_RETRY_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_RETRY_LISTENER
+typedef struct UniffiVTableCallbackInterfaceRetryListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceRetryListenerMethod0 _Nonnull onRetry;
+} UniffiVTableCallbackInterfaceRetryListener;
+
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_CLONE_CANCELTOKEN
 #define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_CLONE_CANCELTOKEN
 uint64_t uniffi_gemini_image_ffi_fn_clone_canceltoken(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -360,6 +376,11 @@ uint64_t uniffi_gemini_image_ffi_fn_method_geminiimageclient_restore_conversatio
 uint64_t uniffi_gemini_image_ffi_fn_method_geminiimageclient_stream_blocking(uint64_t ptr, RustBuffer request, RustBuffer cancel, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_METHOD_GEMINIIMAGECLIENT_WITH_RETRY_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_METHOD_GEMINIIMAGECLIENT_WITH_RETRY_LISTENER
+uint64_t uniffi_gemini_image_ffi_fn_method_geminiimageclient_with_retry_listener(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_METHOD_GEMINIIMAGECLIENT_UNIFFI_TRAIT_DEBUG
 #define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_METHOD_GEMINIIMAGECLIENT_UNIFFI_TRAIT_DEBUG
 RustBuffer uniffi_gemini_image_ffi_fn_method_geminiimageclient_uniffi_trait_debug(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -388,6 +409,26 @@ void uniffi_gemini_image_ffi_fn_method_imagestream_cancel(uint64_t ptr, RustCall
 #ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_METHOD_IMAGESTREAM_NEXT
 #define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_METHOD_IMAGESTREAM_NEXT
 RustBuffer uniffi_gemini_image_ffi_fn_method_imagestream_next(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_CLONE_RETRYLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_CLONE_RETRYLISTENER
+uint64_t uniffi_gemini_image_ffi_fn_clone_retrylistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_FREE_RETRYLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_FREE_RETRYLISTENER
+void uniffi_gemini_image_ffi_fn_free_retrylistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_INIT_CALLBACK_VTABLE_RETRYLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_INIT_CALLBACK_VTABLE_RETRYLISTENER
+void uniffi_gemini_image_ffi_fn_init_callback_vtable_retrylistener(const UniffiVTableCallbackInterfaceRetryListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_METHOD_RETRYLISTENER_ON_RETRY
+#define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_METHOD_RETRYLISTENER_ON_RETRY
+void uniffi_gemini_image_ffi_fn_method_retrylistener_on_retry(uint64_t ptr, RustBuffer notice, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_FN_CLONE_TESTEMULATOR
@@ -937,6 +978,12 @@ uint16_t uniffi_gemini_image_ffi_checksum_method_geminiimageclient_stream_blocki
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_CHECKSUM_METHOD_GEMINIIMAGECLIENT_WITH_RETRY_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_CHECKSUM_METHOD_GEMINIIMAGECLIENT_WITH_RETRY_LISTENER
+uint16_t uniffi_gemini_image_ffi_checksum_method_geminiimageclient_with_retry_listener(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_CHECKSUM_METHOD_IMAGESTREAM_ATTEMPTS
 #define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_CHECKSUM_METHOD_IMAGESTREAM_ATTEMPTS
 uint16_t uniffi_gemini_image_ffi_checksum_method_imagestream_attempts(void
@@ -952,6 +999,12 @@ uint16_t uniffi_gemini_image_ffi_checksum_method_imagestream_cancel(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_CHECKSUM_METHOD_IMAGESTREAM_NEXT
 #define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_CHECKSUM_METHOD_IMAGESTREAM_NEXT
 uint16_t uniffi_gemini_image_ffi_checksum_method_imagestream_next(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_CHECKSUM_METHOD_RETRYLISTENER_ON_RETRY
+#define UNIFFI_FFIDEF_UNIFFI_GEMINI_IMAGE_FFI_CHECKSUM_METHOD_RETRYLISTENER_ON_RETRY
+uint16_t uniffi_gemini_image_ffi_checksum_method_retrylistener_on_retry(void
     
 );
 #endif

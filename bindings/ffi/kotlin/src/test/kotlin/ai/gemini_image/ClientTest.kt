@@ -203,6 +203,20 @@ class ClientTest {
         val result = fast.generate("a kite [[fault:overloaded:1]]")
         assertEquals(2, result.attempts)
         assertEquals(1, result.retryDelaysMs.size)
+
+        val notices = java.util.concurrent.CopyOnWriteArrayList<RetryNotice>()
+        val told = fast.withRetryListener(object : RetryListener {
+            override fun onRetry(notice: RetryNotice) {
+                notices += notice
+            }
+        })
+        told.generate("a kite [[fault:overloaded:1]] told")
+        told.conversation().send("a boat [[fault:rate_limit:1]]")
+        assertEquals(listOf("server", "rate_limited"), notices.map { it.kind })
+        assertEquals(listOf(2, 2), notices.map { it.attempt })
+        assertEquals(listOf(503, 429), notices.map { it.httpStatus })
+        assertTrue(notices[0].summary.contains("retrying in"), notices[0].summary)
+        assertTrue(notices[1].delayMs > 0)
     }
 
     @Test
@@ -247,7 +261,7 @@ class ClientTest {
     @Test
     fun `cancelling the coroutine abandons the call`() = runBlocking {
         val started = System.nanoTime()
-        val job = async { client.generate("a slow fox [[delay:5000]]") }
+        val job = async { client.generate("a slow fox [[fault:slow]] [[delay:5000]]") }
         delay(200)
         job.cancel()
         assertThrows<CancellationException> { runBlocking { job.await() } }
@@ -283,7 +297,7 @@ class ClientTest {
     @Test
     fun `cancelling a Flow collector stops the stream`() = runBlocking {
         val started = System.nanoTime()
-        val job = launch { client.stream(ImageRequest(prompt = "a slow cabin [[fault:slow_body]]")).toList() }
+        val job = launch { client.stream(ImageRequest(prompt = "a slow cabin [[fault:slow_body]] [[delay:8000]]")).toList() }
         delay(300)
         job.cancel()
         job.join()
