@@ -157,6 +157,33 @@ final class GeminiImageTests: XCTestCase {
         }
     }
 
+    func testRetriesAreReportedToAListener() async throws {
+        final class Recorder: RetryListener, @unchecked Sendable {
+            private let lock = NSLock()
+            private(set) var notices: [RetryNotice] = []
+            func onRetry(notice: RetryNotice) {
+                lock.lock()
+                notices.append(notice)
+                lock.unlock()
+            }
+        }
+        let recorder = Recorder()
+        let fast = try GeminiImageClient(config: ClientConfig(apiKey: "test-key", baseUrl: emulator.gatewayUrl(), testSkipRetryWaits: true))
+            .withRetryListener(listener: recorder)
+        let result = try await fast.generate("a kite [[fault:overloaded:1]]")
+        XCTAssertEqual(result.attempts, 2)
+        XCTAssertEqual(recorder.notices.map(\.kind), ["server"])
+        XCTAssertEqual(recorder.notices.first?.httpStatus, 503)
+    }
+
+    func testATokenCancelsABlockingCall() throws {
+        let token = CancelToken()
+        token.cancel()
+        XCTAssertThrowsError(try client.generateBlocking(request: ImageRequest(prompt: "a fox", images: [], options: ImageOptions()), cancel: token)) { error in
+            XCTAssertEqual((error as? GeminiImageError)?.kind, "cancelled")
+        }
+    }
+
     func testCancellingTheTaskAbandonsTheCall() async throws {
         let client = self.client!
         let started = Date()
