@@ -330,6 +330,9 @@ impl StreamEvent {
             gemini_image::StreamEvent::Image(blob) => StreamEvent::Image {
                 image: Image::from_blob(blob),
             },
+            // The core's summary (no images): the binding's own `Done`, with the merged
+            // result and its images, is built from `finish()` right after.
+            gemini_image::StreamEvent::Done(_) => return None,
             // A kind added to the core later: not delivered until this binding maps it.
             _ => return None,
         })
