@@ -54,4 +54,7 @@ bash scripts/test-python.sh
 step "node package (scripts/test-node.sh)"
 bash scripts/test-node.sh
 
+step "Kotlin and Swift binding (uniffi): scripts/test-ffi.sh"
+bash scripts/test-ffi.sh
+
 step "all checks passed"
