@@ -253,11 +253,8 @@ class ImageStream {
       this.#close()
       return { done: true, value: undefined }
     }
-    const event = toEvent(ev)
-    if (event.type === 'done') {
-      // The next pull ends the iteration.
-    }
-    return { done: false, value: event }
+    // After `done`, the next pull resolves to null and ends the iteration.
+    return { done: false, value: toEvent(ev) }
   }
 
   async return() {

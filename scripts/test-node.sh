@@ -37,9 +37,21 @@ node --test --test-reporter=spec __test__/
 step "types (tsc --noEmit --strict on examples/typed.ts)"
 npx tsc --noEmit --strict -p tsconfig.json
 
-step "npm pack, then install the tarball where cargo is not on PATH"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+step "npm install ./node from another project builds the addon with cargo (its install script)"
+mkdir -p "$tmp/from-source"
+(
+  cd "$tmp/from-source"
+  printf '{ "name": "from-source", "version": "1.0.0", "private": true }\n' >package.json
+  # Forced (the addon built above is already in node/) and in the dev profile (CI's cache).
+  GEMINI_IMAGE_FORCE_BUILD=1 GEMINI_IMAGE_BUILD_PROFILE=dev npm install --no-audit --no-fund --foreground-scripts "$root/node" 2>&1 | tee install.log
+  grep -q "gemini-image: installed gemini-image\." install.log || { echo "node: the install script did not build the addon" >&2; exit 1; }
+  node -e "const { Client } = require('gemini-image'); if (typeof Client !== 'function') process.exit(1)"
+)
+
+step "npm pack, then install the tarball where cargo is not on PATH"
 tarball=$(npm pack --silent --pack-destination "$tmp" | tail -n1)
 echo "packed $tarball ($(du -h "$tmp/$tarball" | cut -f1))"
 tar -tzf "$tmp/$tarball" >"$tmp/contents.txt"

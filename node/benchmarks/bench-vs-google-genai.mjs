@@ -6,7 +6,9 @@
 // Each (SDK, operation, size) runs in its own child process (one warm-up call, then timed
 // calls), so the peak RSS it reports is that SDK's alone; the emulator runs in this
 // (parent) process. Both SDKs get the image bytes as a Buffer at the end of each call.
+// Edits send a 1 MB input image; the size is the output image's.
 import { execFileSync, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 
@@ -14,7 +16,7 @@ const SIZES = [1, 8, 20]
 const OPS = ['generate', 'edit', 'stream']
 const SDKS = ['gemini-image', '@google/genai']
 const MODEL = 'gemini-2.5-flash-image'
-const runsFor = (mb) => (mb >= 20 ? 3 : 5)
+const runsFor = (mb) => (mb >= 20 ? 5 : mb >= 8 ? 7 : 9)
 
 async function child(sdk, op, mb, baseUrl) {
   const prompt = `a red fox in the snow [[bytes:${mb}m]]`
@@ -72,7 +74,20 @@ async function child(sdk, op, mb, baseUrl) {
   }
   times.sort((a, b) => a - b)
   const median = times[Math.floor(times.length / 2)]
-  process.stdout.write(JSON.stringify({ median, min: times[0], maxRssMb: process.resourceUsage().maxRSS / 1024 }))
+  process.stdout.write(JSON.stringify({ median, min: times[0], maxRssMb: peakRssMb() }))
+}
+
+// The peak RSS of this process: VmHWM belongs to this address space (getrusage's maxRSS
+// would start from the parent's RSS at fork time on Linux).
+function peakRssMb() {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8')
+    const kb = Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1])
+    if (kb > 0) return kb / 1024
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024
 }
 
 async function inputImage(baseUrl) {
