@@ -466,12 +466,9 @@ fn next_event(state: &mut StreamState) -> Result<Option<NativeEvent>, Error> {
         return Ok(None);
     };
     match stream.next() {
-        Some(Ok(event)) => Ok(Some(event_of(event))),
-        Some(Err(err)) => {
-            *state = StreamState::Ended;
-            Err(err)
-        }
-        None => {
+        // The client's `Done` carries no images; the merged response (images included)
+        // becomes the `done` event's result, or the `no_image` error.
+        Some(Ok(StreamEvent::Done(_))) | None => {
             let StreamState::Open(stream) = std::mem::replace(state, StreamState::Ended) else {
                 return Ok(None);
             };
@@ -482,6 +479,11 @@ fn next_event(state: &mut StreamState) -> Result<Option<NativeEvent>, Error> {
                 image: None,
                 result: Some(to_native(result)),
             }))
+        }
+        Some(Ok(event)) => Ok(Some(event_of(event))),
+        Some(Err(err)) => {
+            *state = StreamState::Ended;
+            Err(err)
         }
     }
 }
