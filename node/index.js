@@ -219,6 +219,7 @@ class ImageStream {
   #signal
   #done = false
   #onAbort
+  #delivered = { images: [], thoughtImages: [] }
 
   constructor(handle, signal) {
     this.#handle = handle
@@ -254,7 +255,24 @@ class ImageStream {
       return { done: true, value: undefined }
     }
     // After `done`, the next pull resolves to null and ends the iteration.
-    return { done: false, value: toEvent(ev) }
+    const event = toEvent(ev)
+    if (event.type === 'image') this.#delivered.images.push(event.image)
+    if (event.type === 'thought_image') this.#delivered.thoughtImages.push(event.image)
+    if (event.type === 'done') this.#reuseDelivered(event.result)
+    return { done: false, value: event }
+  }
+
+  // The done result holds the same images the events delivered: hand out those objects
+  // (when the bytes match) so the result does not keep a second copy of each image alive.
+  #reuseDelivered(result) {
+    for (const key of ['images', 'thoughtImages']) {
+      const delivered = this.#delivered[key]
+      result[key] = result[key].map((img, i) => {
+        const seen = delivered[i]
+        return seen && seen.mimeType === img.mimeType && seen.data.equals(img.data) ? seen : img
+      })
+    }
+    result.image = result.images[0] ?? null
   }
 
   async return() {

@@ -147,6 +147,19 @@ describe('stream', () => {
     assert.ok(final.image)
   })
 
+  test('the done result reuses the image objects the events delivered', async () => {
+    const delivered = []
+    let final
+    for await (const event of client.stream({ prompt: 'a heron', model: 'gemini-3-pro-image-preview' })) {
+      if (event.type === 'image') delivered.push(event.image)
+      if (event.type === 'done') final = event.result
+    }
+    assert.ok(delivered.length > 0)
+    assert.equal(final.images.length, delivered.length)
+    final.images.forEach((img, i) => assert.equal(img, delivered[i]))
+    assert.equal(final.image, delivered[0])
+  })
+
   test('result() reads to the end; errors surface as typed errors', async () => {
     const result = await client.stream('a dog').result()
     assert.ok(result.image)
