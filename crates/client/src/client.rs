@@ -249,7 +249,12 @@ impl Client {
         timeout: Option<Duration>,
     ) -> Result<GenerateResponse, Error> {
         let inner = &self.inner;
-        let response = transport::send(&inner.agent, http, &inner.user_agent, timeout)?;
+        let response = transport::send(
+            &inner.agent,
+            http,
+            &inner.user_agent,
+            transport::Limit::Whole(timeout),
+        )?;
         let (status, headers) = transport::head(&response);
         let body = transport::read_body(response.into_body(), inner.max_response_bytes)?;
         parse_response(status, &headers, &body)

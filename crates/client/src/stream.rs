@@ -17,7 +17,9 @@ const READ_CHUNK: usize = 64 * 1024;
 
 impl Client {
     /// Starts a streaming generation (`:streamGenerateContent?alt=sse`) and returns once
-    /// the first body bytes arrived. Attempts that fail before that (HTTP errors, refused
+    /// the first body bytes arrived. The client's timeout bounds the wait for the response
+    /// and then each silence between two pieces of the body (an idle timeout), never the
+    /// time the caller takes between events. Attempts that fail before that (HTTP errors, refused
     /// or dropped connections, timeouts) are retried per the policy; once the body has
     /// started, nothing is retried.
     ///
@@ -76,7 +78,14 @@ impl Client {
         let inner = &self.inner;
         let (result, info) =
             self.build_and_retry(request, Call::Stream, options, |http, timeout| {
-                let response = transport::send(&inner.agent, http, &inner.user_agent, timeout)?;
+                // The client's timeout bounds the wait for the headers (cut by a deadline)
+                // and then each gap between two pieces of the body, not the whole stream.
+                let own = (!inner.timeout.is_zero()).then_some(inner.timeout);
+                let limit = transport::Limit::Stream {
+                    headers: timeout.or(own),
+                    idle: own,
+                };
+                let response = transport::send(&inner.agent, http, &inner.user_agent, limit)?;
                 let (status, headers) = transport::head(&response);
                 let body = response.into_body();
                 if !(200..300).contains(&status) {

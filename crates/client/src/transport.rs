@@ -51,13 +51,26 @@ fn describe_config_error(err: &ureq::Error) -> &'static str {
     }
 }
 
-/// Sends `request`; returns the response with its body unread. `timeout`, when given,
-/// replaces the agent's overall timeout for this exchange (a call deadline cuts it short).
+/// How the time of one exchange is bounded.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Limit {
+    /// The agent's overall timeout, or this one instead (a call deadline cuts it short).
+    Whole(Option<Duration>),
+    /// A stream: the headers must come within the first duration, then each read of the
+    /// body within the second (an idle timeout); the time the caller spends between reads
+    /// does not count.
+    Stream {
+        headers: Option<Duration>,
+        idle: Option<Duration>,
+    },
+}
+
+/// Sends `request`; returns the response with its body unread.
 pub(crate) fn send(
     agent: &ureq::Agent,
     request: &HttpRequest,
     user_agent: &str,
-    timeout: Option<Duration>,
+    limit: Limit,
 ) -> Result<ureq::http::Response<ureq::Body>, Error> {
     let mut builder = agent.post(&request.url);
     for (name, value) in &request.headers {
@@ -67,9 +80,16 @@ pub(crate) fn send(
         builder = builder.header(name.as_str(), value.as_str());
     }
     builder = builder.header("user-agent", user_agent);
-    if let Some(timeout) = timeout {
-        builder = builder.config().timeout_global(Some(timeout)).build();
-    }
+    builder = match limit {
+        Limit::Whole(None) => builder,
+        Limit::Whole(Some(timeout)) => builder.config().timeout_global(Some(timeout)).build(),
+        Limit::Stream { headers, idle } => builder
+            .config()
+            .timeout_global(None)
+            .timeout_recv_response(headers)
+            .timeout_per_read(idle)
+            .build(),
+    };
     builder.send(&request.body[..]).map_err(map_ureq)
 }
 

@@ -785,3 +785,42 @@ fn a_deadline_bounds_the_whole_call() {
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[test]
+fn a_stream_times_out_on_silence_not_on_the_callers_pace() {
+    let emu = emulator();
+    // Google's bare route: no keep-alive comments fill a stalled body.
+    let client = Client::builder()
+        .api_key("test-key")
+        .base_url(emu.url())
+        .timeout(Duration::from_millis(1500))
+        .build()
+        .expect("client");
+
+    // The caller dawdles longer than the timeout between events: nothing times out (the
+    // 2 MB image spans many reads after the pause).
+    let mut stream = client
+        .stream(&GenerateRequest::text_to_image(PRO, "a cabin [[bytes:2m]]"))
+        .expect("stream opens");
+    let first = stream.next().expect("an event").expect("ok");
+    assert_eq!(first.kind(), "thought_text");
+    std::thread::sleep(Duration::from_millis(2000));
+    let rest: Vec<&str> = (&mut stream)
+        .map(|event| event.expect("no timeout").kind())
+        .collect();
+    assert_eq!(rest.last(), Some(&"done"));
+
+    // The server goes silent for longer than the timeout mid-body: a timeout.
+    let started = Instant::now();
+    let request = GenerateRequest::text_to_image(PRO, "a fox [[fault:slow_body]] [[delay:6000]]");
+    let outcome: Result<Vec<_>, _> = client
+        .stream(&request)
+        .and_then(|stream| stream.collect::<Result<Vec<_>, _>>());
+    let err = outcome.expect_err("the silence times out");
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
