@@ -58,7 +58,16 @@ impl NativeStream {
             let State::Open(stream) = &mut *state else {
                 return Step::Over;
             };
-            match stream.next() {
+            // The client's own `Done` event (a summary without images) is skipped: this
+            // stream's `done` is built from `finish()`, the whole response with its images
+            // (reusing the bytes already delivered), or the `NoImageError`.
+            let next = loop {
+                match stream.next() {
+                    Some(Ok(StreamEvent::Done(_))) => continue,
+                    other => break other,
+                }
+            };
+            match next {
                 Some(Ok(event)) => Step::Event(event),
                 Some(Err(err)) => {
                     *state = State::Done;
