@@ -227,3 +227,18 @@ def test_stream_done_reuses_the_delivered_image_bytes(emulator: Emulator) -> Non
     assert done.image.data is image_event.image.data  # the same bytes object, not a copy
     assert thought_event.image is not None
     assert done.thought_images[0].data is thought_event.image.data
+
+
+def test_retries_are_logged_as_they_start(
+    emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = client_for(emulator, _test_hooks=True)  # retry waits are recorded, not slept
+    with caplog.at_level("INFO", logger="gemini_image"):
+        result = client.generate("a fox [[fault:overloaded:1]]")
+    assert result.image is not None
+    records = [r for r in caplog.records if r.name == "gemini_image"]
+    assert len(records) == 1, [r.getMessage() for r in records]
+    message = records[0].getMessage()
+    assert message.startswith("server (503), retrying in") and message.endswith("(attempt 2 of 3)")
+    details = records[0].gemini_image_retry  # type: ignore[attr-defined]
+    assert (details["kind"], details["status_code"], details["attempt"]) == ("server", 503, 2)

@@ -258,7 +258,7 @@ impl NativeClient {
         let token = cancel
             .as_deref()
             .map_or_else(gemini_image::CancelToken::new, |c| c.token.clone());
-        let call = gemini_image::CallOptions::new().with_cancel(token.clone());
+        let call = crate::cancel::call_options(None).with_cancel(token.clone());
         let mut slots: Vec<Option<Py<PyAny>>> =
             std::iter::repeat_with(|| None).take(total).collect();
         let mut failure: Option<PyErr> = None;
