@@ -109,25 +109,11 @@ pub(crate) fn image_to_py<'py>(py: Python<'py>, blob: &Blob) -> PyResult<Bound<'
     (data, blob.mime_type.as_str(), width, height).into_pyobject(py)
 }
 
-/// `thoughtSignature` -> `thought_signature`.
-fn snake(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 fn snake_keys(value: Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.into_iter()
-                .map(|(k, v)| (snake(&k), snake_keys(v)))
+                .map(|(k, v)| (gemini_image::core::casing::snake_case(&k), snake_keys(v)))
                 .collect::<Map<String, Value>>(),
         ),
         Value::Array(items) => Value::Array(items.into_iter().map(snake_keys).collect()),
