@@ -3,6 +3,8 @@ binding in bindings/python): it loads the cdylib, generates against the emulator
 through the binding, and catches typed errors. Run by scripts/test-ffi.sh with the
 generated module and the cdylib on PYTHONPATH."""
 
+import os
+
 import gemini_image as ffi
 
 checks = 0
@@ -52,6 +54,24 @@ try:
         check(False, "a negative timeout was accepted")
     except ffi.GeminiImageError.InvalidRequest as e:
         check(e.field == "timeout_seconds", f"field {e.field}")
+
+    # fromEnv follows the client's rule: a Google key goes to Google, a gateway key to the
+    # gateway (the JVM cannot set environment variables, so it is checked here).
+    for name in ("THUCCHIEN_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "GEMINI_IMAGE_BASE_URL"):
+        os.environ.pop(name, None)
+    os.environ["GOOGLE_API_KEY"] = "google-smoke-key"
+    google = ffi.GeminiImageClient.from_env()
+    check("generativelanguage.googleapis.com" in google.base_url(), f"base {google.base_url()}")
+    os.environ["THUCCHIEN_API_KEY"] = "gateway-smoke-key"
+    gateway = ffi.GeminiImageClient.from_env()
+    check("api.thucchien.ai/gemini" in gateway.base_url(), f"base {gateway.base_url()}")
+    for name in ("THUCCHIEN_API_KEY", "GOOGLE_API_KEY"):
+        os.environ.pop(name, None)
+    try:
+        ffi.GeminiImageClient.from_env()
+        check(False, "from_env without a key was accepted")
+    except ffi.GeminiImageError.InvalidRequest as e:
+        check(e.field == "api_key", f"field {e.field}")
 
     secret = "sk-python-smoke-secret"
     config = ffi.ClientConfig(api_key=secret)
