@@ -401,3 +401,28 @@ def test_large_image_roundtrip(emulator: Emulator) -> None:
     assert "MB" in repr(result.image)
     buffer = io.BytesIO(result.image.data)
     assert buffer.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_build_request_takes_a_prompt_or_a_request_mapping() -> None:
+    by_keywords = gemini_image.build_request(
+        "a red fox", api_key="k", aspect_ratio="16:9", images=[PNG_1x1], top_p=0.5
+    )
+    by_mapping = gemini_image.build_request(
+        {"prompt": "a red fox", "aspect_ratio": "16:9", "images": [PNG_1x1], "top_p": 0.5},
+        api_key="k",
+    )
+    import json
+
+    assert (by_mapping.method, by_mapping.url, by_mapping.headers) == (
+        by_keywords.method,
+        by_keywords.url,
+        by_keywords.headers,
+    )
+    assert json.loads(by_mapping.body) == json.loads(by_keywords.body)
+    overridden = gemini_image.build_request(
+        {"prompt": "a red fox", "aspect_ratio": "16:9"}, api_key="k", aspect_ratio="1:1"
+    )
+    assert b'"aspectRatio":"1:1"' in overridden.body.replace(b" ", b"")
+    with pytest.raises(gemini_image.InvalidRequestError) as raised:
+        gemini_image.build_request({"aspect_ratio": "16:9"}, api_key="k")
+    assert raised.value.field == "request.prompt"

@@ -332,7 +332,14 @@ class Client:
 
 
 def _batch_item(request: BatchRequest, index: int) -> Tuple[str, Any, Optional[str], Optional[str]]:
-    name = f"requests[{index}]"
+    return _request_parts(request, f"requests[{index}]")
+
+
+def _request_parts(
+    request: BatchRequest, name: str
+) -> Tuple[str, Any, Optional[str], Optional[str]]:
+    """A prompt, or a mapping with ``prompt`` and any generate keyword, as the native
+    call's (prompt, images, options JSON, model); errors name ``name``."""
     if isinstance(request, str):
         return (request, [], None, None)
     if not isinstance(request, Mapping):

@@ -6,7 +6,7 @@ import json
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _native
-from ._client import _options
+from ._client import _options, _request_parts
 from ._inputs import ImageInput, images_in, prompt_in
 from ._types import GenerateResponse, HttpRequest, StreamEvent
 
@@ -23,7 +23,7 @@ def _headers(headers: Optional[Headers]) -> List[Tuple[str, str]]:
 
 
 def build_request(
-    prompt: str,
+    prompt_or_request: Union[str, Mapping[str, Any]],
     *,
     api_key: str,
     base_url: Optional[str] = None,
@@ -37,11 +37,24 @@ def build_request(
 ) -> HttpRequest:
     """The HTTP request for a generation, validated exactly as a client call is: send
     ``method``/``url``/``headers``/``body`` with any HTTP library, then pass the answer to
-    :func:`parse_response` (or, for ``stream=True``, feed it to a :class:`StreamDecoder`)."""
+    :func:`parse_response` (or, for ``stream=True``, feed it to a :class:`StreamDecoder`).
+
+    The request is a prompt with keywords, or a mapping with ``prompt`` and the same keys a
+    :meth:`Client.batch` item takes (keywords given here win over the mapping's)."""
+    if isinstance(prompt_or_request, Mapping):
+        merged: Dict[str, Any] = dict(prompt_or_request)
+        given = {"images": images, "aspect_ratio": aspect_ratio, "image_size": image_size, "model": model}
+        merged.update({key: value for key, value in given.items() if value is not None})
+        merged.update(options)
+        prompt, native_images, options_json, model = _request_parts(merged, "request")
+    else:
+        prompt = prompt_in(prompt_or_request)
+        native_images = images_in(images)
+        options_json = _options(aspect_ratio, image_size, options)
     method, url, headers, body = _native.build_request(
-        prompt_in(prompt),
-        images_in(images),
-        _options(aspect_ratio, image_size, options),
+        prompt,
+        native_images,
+        options_json,
         model,
         api_key=api_key,
         base_url=base_url,
