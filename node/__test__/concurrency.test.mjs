@@ -32,11 +32,13 @@ describe('off the JS thread', () => {
     const started = performance.now()
     try {
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => client.generate(`tile ${i % 2} [[delay:${DELAY_MS}]]`)),
+        Array.from({ length: 20 }, (_, i) => client.generate(`tile ${i % 2} [[fault:slow]] [[delay:${DELAY_MS}]]`)),
       )
       const elapsed = performance.now() - started
       assert.equal(results.length, 20)
       assert.ok(results.every((r) => r.image !== null))
+      // Each call really waited at the server (so the overlap below means something).
+      assert.ok(elapsed >= DELAY_MS, `20 calls of ${DELAY_MS} ms took only ${elapsed.toFixed(0)} ms`)
       // Serially, or 4 at a time (libuv's pool), this would take >= 5 x DELAY_MS.
       assert.ok(elapsed < 3 * DELAY_MS, `20 calls of ${DELAY_MS} ms took ${elapsed.toFixed(0)} ms: they did not overlap`)
       // A blocked event loop would stall for a whole call (>= DELAY_MS) per call. The
@@ -53,7 +55,7 @@ describe('AbortSignal', () => {
   test('abort rejects promptly with a CancelledError (AbortError, kind cancelled)', async () => {
     const controller = new AbortController()
     const started = performance.now()
-    const pending = client.generate({ prompt: 'slow [[delay:3000]]', signal: controller.signal })
+    const pending = client.generate({ prompt: 'slow [[fault:slow]] [[delay:3000]]', signal: controller.signal })
     setTimeout(() => controller.abort(), 50)
     await assert.rejects(pending, (err) => {
       assert.ok(err instanceof CancelledError)
@@ -75,7 +77,7 @@ describe('AbortSignal', () => {
   })
 
   test('AbortSignal.timeout() works; the reason is the cause', async () => {
-    await assert.rejects(client.generate({ prompt: 'slow [[delay:3000]]', signal: AbortSignal.timeout(50) }), (err) => {
+    await assert.rejects(client.generate({ prompt: 'slow [[fault:slow]] [[delay:3000]]', signal: AbortSignal.timeout(50) }), (err) => {
       assert.ok(err instanceof CancelledError)
       assert.equal(err.cause?.name, 'TimeoutError')
       return true
@@ -84,7 +86,7 @@ describe('AbortSignal', () => {
 
   test('a stream stops when its signal aborts', async () => {
     const controller = new AbortController()
-    const stream = client.stream({ prompt: 'slow [[delay:3000]]', signal: controller.signal })
+    const stream = client.stream({ prompt: 'slow [[fault:slow]] [[delay:3000]]', signal: controller.signal })
     setTimeout(() => controller.abort(), 50)
     const started = performance.now()
     await assert.rejects(stream.next(), CancelledError)
@@ -97,7 +99,7 @@ describe('AbortSignal', () => {
     await assert.rejects(chat.send({ prompt: 'x', signal: AbortSignal.abort() }), CancelledError)
     assert.equal(chat.history.length, 0)
     const controller = new AbortController()
-    const pending = client.batch(['a [[delay:2000]]', 'b [[delay:2000]]', 'c [[delay:2000]]'], {
+    const pending = client.batch(['a [[fault:slow]] [[delay:2000]]', 'b [[fault:slow]] [[delay:2000]]', 'c [[fault:slow]] [[delay:2000]]'], {
       concurrency: 1,
       signal: controller.signal,
     })
