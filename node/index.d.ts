@@ -68,7 +68,7 @@ export interface EditRequest extends GenerateOptions, CallOptions {
 }
 
 export interface ClientOptions {
-  /** Default: `THUCCHIEN_API_KEY`, else `GEMINI_API_KEY`. */
+  /** Default: `THUCCHIEN_API_KEY`, else `GEMINI_API_KEY`, else `GOOGLE_API_KEY`. */
   apiKey?: string
   /** Default: `GEMINI_IMAGE_BASE_URL`, else the AI Thực Chiến gateway. */
   baseUrl?: string
@@ -87,6 +87,30 @@ export interface ClientOptions {
   userAgent?: string
   /** `http://`, `https://`, `socks5://` proxy URL. */
   proxy?: string
+  /**
+   * Called as each retry starts (before its wait), for every call of this client: a
+   * logging hook. It runs on the JavaScript thread; an exception it throws becomes a
+   * process warning and never breaks the call.
+   */
+  onRetry?: (event: RetryEvent) => void
+}
+
+/** A retry about to start, as `onRetry` receives it. */
+export interface RetryEvent {
+  /** The attempt about to be made (2 for the first retry). */
+  attempt: number
+  /** The most attempts a call makes. */
+  maxAttempts: number
+  /** How long the client waits first, in ms. */
+  delayMs: number
+  /** The kind of the failure being retried (`rate_limited`, `server`, ...). */
+  kind: ErrorKind
+  /** Its HTTP status, when it came from a response. */
+  statusCode?: number
+  /** Its message (the key masked). */
+  message: string
+  /** One line: `rate limited (429), retrying in 7 s (attempt 2 of 3)`. */
+  summary: string
 }
 
 export declare class GeneratedImage {

@@ -75,7 +75,19 @@ const CLIENT_KEYS = new Set([
   'maxInlineBytes',
   'userAgent',
   'proxy',
+  'onRetry',
 ])
+
+/** Wraps a user's `onRetry` so that a throwing callback never breaks a call. */
+function retryListener(onRetry) {
+  return (event) => {
+    try {
+      onRetry(event)
+    } catch (err) {
+      process.emitWarning(`gemini-image: the onRetry callback threw: ${err && err.message}`, 'GeminiImageWarning')
+    }
+  }
+}
 
 const kNative = Symbol('gemini-image.native')
 
@@ -92,9 +104,16 @@ class Client {
       }
     }
     const config = {}
+    let onRetry = null
+    if (options.onRetry !== undefined && options.onRetry !== null) {
+      if (typeof options.onRetry !== 'function') {
+        throw invalid('onRetry', `must be a function (event) => void, got ${typeof options.onRetry}`)
+      }
+      onRetry = retryListener(options.onRetry)
+    }
     for (const key of CLIENT_KEYS) {
       const value = options[key]
-      if (value === undefined || value === null) continue
+      if (key === 'onRetry' || value === undefined || value === null) continue
       const numeric = key.endsWith('Ms') || key.startsWith('max')
       if (numeric ? typeof value !== 'number' : typeof value !== 'string') {
         throw invalid(key, `must be a ${numeric ? 'number' : 'string'}, got ${typeof value}`)
@@ -102,7 +121,7 @@ class Client {
       config[key] = value
     }
     if (hooks === kTestHooks) config.recordRetryWaits = true
-    this.#native = nativeSync(() => new native.NativeClient(config))
+    this.#native = nativeSync(() => new native.NativeClient(config, onRetry))
   }
 
   /** The base URL requests go to. */

@@ -40,7 +40,7 @@ export declare class NativeChat {
 }
 
 export declare class NativeClient {
-  constructor(options: ClientOptions)
+  constructor(options: ClientOptions, onRetry?: ((event: RetryInfo) => void) | null | undefined)
   /** The base URL requests go to. */
   get baseUrl(): string
   /** The model used when a call names none. */
@@ -266,6 +266,24 @@ export declare function parseResponseNative(status: number, headers: Record<stri
  * `jitter` in 0..=1 (default 0: half the backoff).
  */
 export declare function retryDelayMs(attempt: number, status: number, headers: Record<string, string>, body: Buffer, maxAttempts?: number | undefined | null, jitter?: number | undefined | null): number | null
+
+/** A retry about to start, as `onRetry` receives it. */
+export interface RetryInfo {
+  /** The attempt about to be made (2 for the first retry). */
+  attempt: number
+  /** The most attempts a call makes. */
+  maxAttempts: number
+  /** How long the client waits first. */
+  delayMs: number
+  /** The kind of the failure being retried (`rate_limited`, `server`, ...). */
+  kind: string
+  /** Its HTTP status, when it came from a response. */
+  statusCode?: number
+  /** Its message (the key masked). */
+  message: string
+  /** One line: `rate limited (429), retrying in 7 s (attempt 2 of 3)`. */
+  summary: string
+}
 
 /**
  * Runs the `gemini-image` command (`argv[0]` first) on a worker thread; resolves to its

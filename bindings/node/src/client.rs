@@ -11,6 +11,7 @@ use gemini_image::{
     StreamEvent,
 };
 use napi::bindgen_prelude::{Buffer, Env, Object, ToNapiValue};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{JsDeferred, Status};
 use napi_derive::napi;
 use serde_json::Value;
@@ -96,6 +97,45 @@ pub struct NativeCall {
 
 type Waits = Arc<Mutex<Vec<Duration>>>;
 
+/// A retry about to start, as `onRetry` receives it.
+#[napi(object)]
+pub struct RetryInfo {
+    /// The attempt about to be made (2 for the first retry).
+    pub attempt: u32,
+    /// The most attempts a call makes.
+    pub max_attempts: u32,
+    /// How long the client waits first.
+    pub delay_ms: f64,
+    /// The kind of the failure being retried (`rate_limited`, `server`, ...).
+    pub kind: String,
+    /// Its HTTP status, when it came from a response.
+    pub status_code: Option<u32>,
+    /// Its message (the key masked).
+    pub message: String,
+    /// One line: `rate limited (429), retrying in 7 s (attempt 2 of 3)`.
+    pub summary: String,
+}
+
+/// The JS `onRetry` callback: called without blocking the worker (events queue on the JS
+/// thread), and weak, so it never keeps the process alive.
+type RetryCallback = ThreadsafeFunction<RetryInfo, (), RetryInfo, Status, false, true>;
+
+fn retry_observer(callback: RetryCallback) -> gemini_image::RetryObserver {
+    Arc::new(move |event: &gemini_image::RetryEvent| {
+        let info = RetryInfo {
+            attempt: event.attempt,
+            max_attempts: event.max_attempts,
+            delay_ms: event.delay.as_secs_f64() * 1000.0,
+            kind: event.error_kind.as_str().to_string(),
+            status_code: event.http_status.map(u32::from),
+            message: event.message.clone(),
+            summary: event.to_string(),
+        };
+        // A full queue or a closing environment only loses the notice, never the call.
+        let _ = callback.call(info, ThreadsafeFunctionCallMode::NonBlocking);
+    })
+}
+
 #[napi]
 pub struct NativeClient {
     client: Client,
@@ -166,8 +206,16 @@ fn request_of(client: &Client, call: NativeCall) -> Result<GenerateRequest, Erro
 #[napi]
 impl NativeClient {
     #[napi(constructor)]
-    pub fn new(options: ClientOptions) -> napi::Result<Self> {
-        let (builder, waits) = napi_result(builder_from(options))?;
+    pub fn new(
+        options: ClientOptions,
+        #[napi(ts_arg_type = "((event: RetryInfo) => void) | null | undefined")] on_retry: Option<
+            RetryCallback,
+        >,
+    ) -> napi::Result<Self> {
+        let (mut builder, waits) = napi_result(builder_from(options))?;
+        if let Some(callback) = on_retry {
+            builder = builder.on_retry(retry_observer(callback));
+        }
         let client = napi_result(builder.build())?;
         Ok(NativeClient { client, waits })
     }

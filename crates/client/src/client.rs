@@ -9,7 +9,7 @@ use gemini_image_core::{
     RetryDecision, RetryPolicy, build_http_request, parse_response,
 };
 
-use crate::call::{CallOptions, RetryEvent};
+use crate::call::{CallOptions, RetryEvent, RetryObserver};
 use crate::config::ClientBuilder;
 use crate::jitter::Jitter;
 use crate::{Sleeper, transport};
@@ -40,6 +40,7 @@ pub(crate) struct Inner {
     pub(crate) max_response_bytes: u64,
     pub(crate) sleeper: Option<Sleeper>,
     pub(crate) jitter: Jitter,
+    pub(crate) on_retry: Option<RetryObserver>,
 }
 
 /// A Gemini image client: one keep-alive connection pool, the key, the endpoint, timeouts
@@ -332,7 +333,7 @@ impl Client {
             if options.remaining(started).is_some_and(|left| left <= after) {
                 return finish(Err(error), info);
             }
-            if let Some(observer) = &options.on_retry {
+            if let Some(observer) = options.on_retry.as_ref().or(inner.on_retry.as_ref()) {
                 let error = error.clone().redact(inner.key.expose());
                 observer(&RetryEvent {
                     attempt: info.attempts + 1,

@@ -10,7 +10,7 @@ use gemini_image_core::{
 use crate::client::{Client, Inner};
 use crate::jitter::Jitter;
 use crate::transport::{self, AgentSettings};
-use crate::{DEFAULT_MODEL, JitterSource, Sleeper};
+use crate::{DEFAULT_MODEL, JitterSource, RetryObserver, Sleeper};
 
 /// Environment variable holding an AI Thực Chiến gateway key (checked first).
 pub const ENV_THUCCHIEN_API_KEY: &str = "THUCCHIEN_API_KEY";
@@ -73,6 +73,7 @@ pub struct ClientBuilder {
     max_inline_bytes: Option<u64>,
     sleeper: Option<Sleeper>,
     jitter: Option<JitterSource>,
+    on_retry: Option<RetryObserver>,
 }
 
 impl Default for ClientBuilder {
@@ -91,6 +92,7 @@ impl Default for ClientBuilder {
             max_inline_bytes: None,
             sleeper: None,
             jitter: None,
+            on_retry: None,
         }
     }
 }
@@ -109,6 +111,7 @@ impl fmt::Debug for ClientBuilder {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_inline_bytes", &self.max_inline_bytes)
             .field("sleeper", &self.sleeper.as_ref().map(|_| "<custom>"))
+            .field("on_retry", &self.on_retry.as_ref().map(|_| "<observer>"))
             .field("jitter", &self.jitter.as_ref().map(|_| "<custom>"))
             .finish()
     }
@@ -214,6 +217,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Tells `observer` about every retry of every call, as it starts (a call's own
+    /// [`CallOptions::on_retry`](crate::CallOptions) takes precedence): where a front door
+    /// hooks its logging or callback.
+    pub fn on_retry(mut self, observer: RetryObserver) -> Self {
+        self.on_retry = Some(observer);
+        self
+    }
+
     /// Replaces how the client waits between retries (default [`std::thread::sleep`]).
     /// Tests pass a recording no-op.
     pub fn sleeper(mut self, sleeper: Sleeper) -> Self {
@@ -302,6 +313,7 @@ impl ClientBuilder {
             max_response_bytes: self.max_response_bytes,
             sleeper: self.sleeper,
             jitter: Jitter::new(self.jitter),
+            on_retry: self.on_retry,
         }))
     }
 }
