@@ -824,3 +824,36 @@ fn a_stream_times_out_on_silence_not_on_the_callers_pace() {
         started.elapsed()
     );
 }
+
+#[test]
+fn a_client_wide_retry_observer_hears_every_call_unless_the_call_brings_its_own() {
+    let emu = emulator();
+    let heard: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = Arc::clone(&heard);
+    let client = builder(&emu)
+        .0
+        .on_retry(Arc::new(move |event: &RetryEvent| {
+            sink.lock().unwrap().push(format!("client: {event}"));
+        }))
+        .build()
+        .expect("client");
+    let request = GenerateRequest::text_to_image(FLASH_25, "a fox [[fault:overloaded:1]]");
+    client.generate(&request).expect("second attempt succeeds");
+    let own: Arc<Mutex<Vec<String>>> = Arc::default();
+    let own_sink = Arc::clone(&own);
+    let call = CallOptions::new().with_on_retry(Arc::new(move |event: &RetryEvent| {
+        own_sink.lock().unwrap().push(format!("call: {event}"));
+    }));
+    let request = GenerateRequest::text_to_image(FLASH_25, "a pear [[fault:overloaded:1]]");
+    client
+        .generate_with(&request, &call)
+        .expect("second attempt succeeds");
+    assert_eq!(
+        heard.lock().unwrap().len(),
+        1,
+        "{:?}",
+        heard.lock().unwrap()
+    );
+    assert_eq!(own.lock().unwrap().len(), 1);
+    assert!(heard.lock().unwrap()[0].starts_with("client: server (503)"));
+}
