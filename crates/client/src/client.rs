@@ -257,7 +257,8 @@ impl Client {
             transport::Limit::Whole(timeout),
         )?;
         let (status, headers) = transport::head(&response);
-        let body = transport::read_body(response.into_body(), inner.max_response_bytes)?;
+        let body =
+            transport::read_response_body(status, response.into_body(), inner.max_response_bytes)?;
         parse_response(status, &headers, &body)
     }
 
@@ -284,14 +285,10 @@ impl Client {
         }
     }
 
-    /// The timeout of the next attempt: the client's, cut to what the deadline leaves.
+    /// The timeout of the next attempt when a call deadline cuts the client's own (which
+    /// is never zero: the builder refuses it); `None` keeps the client's.
     fn attempt_timeout(&self, remaining: Option<Duration>) -> Option<Duration> {
-        let own = (!self.inner.timeout.is_zero()).then_some(self.inner.timeout);
-        match (remaining, own) {
-            (Some(left), Some(own)) if left < own => Some(left),
-            (Some(left), None) => Some(left),
-            _ => None,
-        }
+        remaining.filter(|left| *left < self.inner.timeout)
     }
 
     /// Runs `attempt` (given the 1-based attempt number and its timeout) until it succeeds,

@@ -29,6 +29,9 @@ pub const ENV_API_KEYS: [&str; 3] = [
 pub const ENV_BASE_URL: &str = "GEMINI_IMAGE_BASE_URL";
 /// Environment variable overriding the default model.
 pub const ENV_MODEL: &str = "GEMINI_IMAGE_MODEL";
+/// Set to `1`/`true` to allow a plain-HTTP base URL to a host that is not this machine
+/// (see [`ClientBuilder::allow_insecure_http`]).
+pub const ENV_ALLOW_INSECURE_HTTP: &str = "GEMINI_IMAGE_ALLOW_INSECURE_HTTP";
 
 /// The default overall timeout of one attempt (image calls take 8–35 s, 4K longer).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(180);
@@ -71,6 +74,7 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     max_response_bytes: u64,
     max_inline_bytes: Option<u64>,
+    allow_insecure_http: bool,
     sleeper: Option<Sleeper>,
     jitter: Option<JitterSource>,
     on_retry: Option<RetryObserver>,
@@ -90,6 +94,7 @@ impl Default for ClientBuilder {
             user_agent: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_inline_bytes: None,
+            allow_insecure_http: false,
             sleeper: None,
             jitter: None,
             on_retry: None,
@@ -110,6 +115,7 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_inline_bytes", &self.max_inline_bytes)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .field("sleeper", &self.sleeper.as_ref().map(|_| "<custom>"))
             .field("on_retry", &self.on_retry.as_ref().map(|_| "<observer>"))
             .field("jitter", &self.jitter.as_ref().map(|_| "<custom>"))
@@ -169,7 +175,8 @@ impl ClientBuilder {
 
     /// The time limit for establishing a connection, TLS included (default 15 s, and never
     /// more than the overall [`ClientBuilder::timeout`]: a shorter overall timeout lowers
-    /// it). `Duration::ZERO` disables it.
+    /// it). Must be more than zero ([`ClientBuilder::build`] rejects `Duration::ZERO`,
+    /// field `connect_timeout`: no call may wait forever).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -217,6 +224,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Allows a plain-HTTP (`http://`) base URL to a host other than this machine (default
+    /// `false`: such a URL would send the API key unencrypted across the network, so
+    /// [`ClientBuilder::build`] refuses it, field `base_url`). Loopback URLs (the emulator,
+    /// test servers) never need it. TLS certificates are always verified for `https://`;
+    /// there is no switch to turn that off.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
     /// Tells `observer` about every retry of every call, as it starts (a call's own
     /// [`CallOptions::on_retry`](crate::CallOptions) takes precedence): where a front door
     /// hooks its logging or callback.
@@ -256,15 +273,17 @@ impl ClientBuilder {
         if self.timeout.is_zero() {
             return Err(Error::invalid(
                 "timeout",
-                "must be more than zero; image calls take 8-35 s (4K longer), the default is 180 s",
+                "must be more than zero (zero would mean no limit, and a call could hang); image calls take 8-35 s (4K longer), the default is 180 s",
+            ));
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(Error::invalid(
+                "connect_timeout",
+                "must be more than zero (zero would mean no limit, and a call could hang); the default is 15 s",
             ));
         }
         // The connect timeout must not outlast the overall one.
-        let connect_timeout = if self.connect_timeout.is_zero() {
-            self.connect_timeout
-        } else {
-            self.connect_timeout.min(self.timeout)
-        };
+        let connect_timeout = self.connect_timeout.min(self.timeout);
         let default_base = if self.google_key {
             GOOGLE_BASE_URL
         } else {
@@ -272,6 +291,14 @@ impl ClientBuilder {
         };
         let mut endpoint = Endpoint::new(self.base_url.as_deref().unwrap_or(default_base))
             .map_err(|err| err.redact(key.expose()))?;
+        if endpoint.is_plain_http_to_remote() && !self.allow_insecure_http {
+            return Err(Error::invalid(
+                "base_url",
+                format!(
+                    "is plain http:// to a host that is not this machine, which would send the API key unencrypted; use https://, or allow it explicitly (allow_insecure_http, or {ENV_ALLOW_INSECURE_HTTP}=1) for a trusted network"
+                ),
+            ));
+        }
         if let Some(limit) = self.max_inline_bytes {
             endpoint = endpoint.with_max_inline_bytes(limit);
         }
@@ -292,10 +319,9 @@ impl ClientBuilder {
                 "must be a non-empty header value without control characters",
             ));
         }
-        let non_zero = |d: Duration| (!d.is_zero()).then_some(d);
         let agent = transport::agent(&AgentSettings {
-            timeout: non_zero(self.timeout),
-            connect_timeout: non_zero(connect_timeout),
+            timeout: self.timeout,
+            connect_timeout,
             proxy: self.proxy.as_deref(),
             user_agent: &user_agent,
         })
@@ -381,6 +407,8 @@ pub struct EnvConfig {
     pub model: String,
     /// Where the model came from.
     pub model_source: Source,
+    /// `GEMINI_IMAGE_ALLOW_INSECURE_HTTP` is `1`/`true`/`yes`.
+    pub allow_insecure_http: bool,
 }
 
 impl fmt::Debug for EnvConfig {
@@ -392,6 +420,7 @@ impl fmt::Debug for EnvConfig {
             .field("base_url_source", &self.base_url_source)
             .field("model", &self.model)
             .field("model_source", &self.model_source)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
 }
@@ -426,6 +455,9 @@ impl EnvConfig {
             Some(model) => (model, Source::Env(ENV_MODEL)),
             None => (DEFAULT_MODEL.to_string(), Source::Default),
         };
+        let allow_insecure_http = get(ENV_ALLOW_INSECURE_HTTP).is_some_and(|value| {
+            matches!(value.to_ascii_lowercase().as_str(), "1" | "true" | "yes")
+        });
         EnvConfig {
             api_key,
             api_key_source,
@@ -433,6 +465,7 @@ impl EnvConfig {
             base_url_source,
             model,
             model_source,
+            allow_insecure_http,
         }
     }
 
@@ -473,6 +506,7 @@ impl EnvConfig {
                 Source::Env(_) => Some(self.model.clone()),
                 _ => None,
             },
+            allow_insecure_http: self.allow_insecure_http,
             ..ClientBuilder::default()
         }
     }

@@ -124,8 +124,8 @@ pub use chat::Chat;
 pub use client::{CallInfo, Client};
 pub use config::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-    ENV_API_KEYS, ENV_BASE_URL, ENV_GEMINI_API_KEY, ENV_GOOGLE_API_KEY, ENV_MODEL,
-    ENV_THUCCHIEN_API_KEY, EnvConfig, Source,
+    ENV_ALLOW_INSECURE_HTTP, ENV_API_KEYS, ENV_BASE_URL, ENV_GEMINI_API_KEY, ENV_GOOGLE_API_KEY,
+    ENV_MODEL, ENV_THUCCHIEN_API_KEY, EnvConfig, Source,
 };
 pub use files::load_image;
 pub use save::{

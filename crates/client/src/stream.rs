@@ -80,16 +80,15 @@ impl Client {
             self.build_and_retry(request, Call::Stream, options, |http, timeout| {
                 // The client's timeout bounds the wait for the headers (cut by a deadline)
                 // and then each gap between two pieces of the body, not the whole stream.
-                let own = (!inner.timeout.is_zero()).then_some(inner.timeout);
                 let limit = transport::Limit::Stream {
-                    headers: timeout.or(own),
-                    idle: own,
+                    headers: timeout.unwrap_or(inner.timeout),
+                    idle: inner.timeout,
                 };
                 let response = transport::send(&inner.agent, http, &inner.user_agent, limit)?;
                 let (status, headers) = transport::head(&response);
                 let body = response.into_body();
                 if !(200..300).contains(&status) {
-                    let body = transport::read_body(body, inner.max_response_bytes)?;
+                    let body = transport::read_error_body(body)?;
                     return Err(match parse_response(status, &headers, &body) {
                         Err(err) => err,
                         // A 1xx/3xx that parse_response did not reject: not a stream.

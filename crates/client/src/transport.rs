@@ -4,12 +4,14 @@
 use std::io;
 use std::time::Duration;
 
-use gemini_image_core::{Error, HttpRequest, TransportFailure};
+use gemini_image_core::{
+    Error, HttpRequest, MAX_ERROR_BODY_BYTES, TransportFailure, scrub_secrets,
+};
 
 /// Settings the agent is built from.
 pub(crate) struct AgentSettings<'a> {
-    pub timeout: Option<Duration>,
-    pub connect_timeout: Option<Duration>,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
     pub proxy: Option<&'a str>,
     pub user_agent: &'a str,
 }
@@ -19,8 +21,8 @@ pub(crate) struct AgentSettings<'a> {
 pub(crate) fn agent(settings: &AgentSettings<'_>) -> Result<ureq::Agent, Error> {
     let mut config = ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .timeout_global(settings.timeout)
-        .timeout_connect(settings.connect_timeout)
+        .timeout_global(Some(settings.timeout))
+        .timeout_connect(Some(settings.connect_timeout))
         .max_redirects(0)
         .max_redirects_will_error(false)
         .user_agent(settings.user_agent)
@@ -59,10 +61,7 @@ pub(crate) enum Limit {
     /// A stream: the headers must come within the first duration, then each read of the
     /// body within the second (an idle timeout); the time the caller spends between reads
     /// does not count.
-    Stream {
-        headers: Option<Duration>,
-        idle: Option<Duration>,
-    },
+    Stream { headers: Duration, idle: Duration },
 }
 
 /// Sends `request`; returns the response with its body unread.
@@ -86,8 +85,8 @@ pub(crate) fn send(
         Limit::Stream { headers, idle } => builder
             .config()
             .timeout_global(None)
-            .timeout_recv_response(headers)
-            .timeout_per_read(idle)
+            .timeout_recv_response(Some(headers))
+            .timeout_per_read(Some(idle))
             .build(),
     };
     builder.send(&request.body[..]).map_err(map_ureq)
@@ -108,15 +107,39 @@ pub(crate) fn head(response: &ureq::http::Response<ureq::Body>) -> (u16, Vec<(St
     (response.status().as_u16(), headers)
 }
 
-/// Reads a whole body, refusing more than `limit` bytes.
+/// Reads a whole body, refusing more than `limit` bytes. The buffer grows with what
+/// arrives, never from what the server's `Content-Length` claims (a lying or hostile
+/// server must not make the client reserve `limit` bytes up front); glibc grows big
+/// buffers with `mremap`, so growing costs no copy and no extra resident memory.
 pub(crate) fn read_body(body: ureq::Body, limit: u64) -> Result<Vec<u8>, Error> {
-    let capacity = body
-        .content_length()
-        .map_or(64 * 1024, |n| n.min(limit) as usize);
     let mut reader = body.into_with_config().limit(limit).reader();
-    let mut out = Vec::with_capacity(capacity);
+    let mut out = Vec::new();
     io::Read::read_to_end(&mut reader, &mut out).map_err(map_io)?;
     Ok(out)
+}
+
+/// Reads at most [`MAX_ERROR_BODY_BYTES`] of an error response's body (the error envelope
+/// is a few KiB; a 20 MB HTML page from a proxy is not read to the end) and drops the rest
+/// with the connection.
+pub(crate) fn read_error_body(body: ureq::Body) -> Result<Vec<u8>, Error> {
+    let mut reader = io::Read::take(body.into_reader(), MAX_ERROR_BODY_BYTES as u64);
+    let mut out = Vec::new();
+    io::Read::read_to_end(&mut reader, &mut out).map_err(map_io)?;
+    Ok(out)
+}
+
+/// The body of a response: whole (capped at `limit`) for a success, the start of it for
+/// an error status.
+pub(crate) fn read_response_body(
+    status: u16,
+    body: ureq::Body,
+    limit: u64,
+) -> Result<Vec<u8>, Error> {
+    if (200..300).contains(&status) {
+        read_body(body, limit)
+    } else {
+        read_error_body(body)
+    }
 }
 
 /// Maps an IO error from a body reader (ureq wraps its own errors inside).
@@ -171,5 +194,6 @@ pub(crate) fn map_ureq(err: ureq::Error) -> Error {
             format!("HTTP transport error: {other}"),
         ),
     };
-    Error::transport(failure, message)
+    // ureq's messages can quote a URL (a proxy's, with its credentials): mask them.
+    Error::transport(failure, scrub_secrets(&message))
 }

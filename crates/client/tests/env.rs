@@ -10,12 +10,13 @@ use gemini_image::{Client, ClientBuilder, EnvConfig, GATEWAY_BASE_URL, GOOGLE_BA
 use gemini_image_emulator::{Emulator, EmulatorConfig};
 
 const CHILD: &str = "GEMINI_IMAGE_TEST_ENV_CHILD";
-const VARS: [&str; 5] = [
+const VARS: [&str; 6] = [
     "THUCCHIEN_API_KEY",
     "GEMINI_API_KEY",
     "GOOGLE_API_KEY",
     "GEMINI_IMAGE_BASE_URL",
     "GEMINI_IMAGE_MODEL",
+    "GEMINI_IMAGE_ALLOW_INSECURE_HTTP",
 ];
 
 /// The child side: prints what `from_env` produced (and, with `PROBE=1`, the outcome of
@@ -227,6 +228,33 @@ fn env_config_reports_sources_never_the_key() {
     assert_eq!(config.base_url_source, Source::Env("GEMINI_IMAGE_BASE_URL"));
     let client = config.builder().build().unwrap();
     assert_eq!(client.endpoint().base_url(), "http://localhost:1/x");
+}
+
+#[test]
+fn plain_http_to_a_remote_host_needs_the_environment_switch() {
+    let remote = [
+        ("THUCCHIEN_API_KEY", "t-key"),
+        (
+            "GEMINI_IMAGE_BASE_URL",
+            "http://gateway.internal:8080/gemini",
+        ),
+    ];
+    let lines = run(&remote);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("RESULT err field=base_url"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[0].contains("GEMINI_IMAGE_ALLOW_INSECURE_HTTP"),
+        "{lines:?}"
+    );
+    let mut allowed = remote.to_vec();
+    allowed.push(("GEMINI_IMAGE_ALLOW_INSECURE_HTTP", "1"));
+    assert_eq!(
+        run(&allowed),
+        ["RESULT ok base=http://gateway.internal:8080/gemini model=gemini-3.1-flash-image"]
+    );
 }
 
 #[test]

@@ -5,14 +5,14 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use gemini_image::{Client, ErrorKind, GenerateRequest, StreamEvent};
 use support::loopback::{Canned, Loopback};
+use support::raw::raw_server;
 
 const PNG_B64: &str =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGM4IScHAAK2AQU0pnWqAAAAAElFTkSuQmCC";
@@ -38,53 +38,6 @@ fn chunk(data: &str) -> Vec<u8> {
 
 const STREAM_HEAD: &[u8] =
     b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
-
-/// Reads one request (head and content-length body) off a connection.
-fn read_request(conn: &TcpStream) {
-    let mut reader = BufReader::new(conn);
-    let mut length = 0usize;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse().unwrap_or(0);
-            }
-        }
-    }
-    let mut body = vec![0u8; length];
-    let _ = reader.read_exact(&mut body);
-}
-
-/// A server whose connection number `n` (0-based) is handled by `handler(n, conn)`; it
-/// stops accepting after `max` connections.
-fn raw_server(
-    max: usize,
-    handler: impl Fn(usize, TcpStream) + Send + 'static,
-) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::clone(&count);
-    std::thread::spawn(move || {
-        for n in 0..max {
-            let Ok((conn, _)) = listener.accept() else {
-                return;
-            };
-            let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
-            seen.fetch_add(1, Ordering::SeqCst);
-            read_request(&conn);
-            handler(n, conn);
-        }
-    });
-    (url, count)
-}
 
 fn client(url: &str) -> Client {
     Client::builder()

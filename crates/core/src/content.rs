@@ -8,6 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::b64;
+use crate::redact::Redactor;
 use crate::sniff;
 
 /// The role of the user's turns.
@@ -28,6 +29,20 @@ pub struct Content {
 }
 
 impl Content {
+    /// Masks a secret in every string of the turn (texts, file URIs, signatures, parts
+    /// kept verbatim), for [`Error::redact`](crate::Error::redact).
+    pub(crate) fn redact_with(&mut self, r: &Redactor<'_>) {
+        for part in &mut self.parts {
+            match &mut part.data {
+                PartData::Text(text) => r.text(text),
+                PartData::InlineData(_) => {}
+                PartData::FileData(file) => r.text(&mut file.file_uri),
+                PartData::Other(fields) => fields.values_mut().for_each(|value| r.json(value)),
+            }
+            r.opt(&mut part.thought_signature);
+        }
+    }
+
     /// A user turn.
     pub fn user(parts: Vec<Part>) -> Self {
         Content {

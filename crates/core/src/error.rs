@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::redact::Redactor;
 use crate::response::GenerateResponse;
 
 /// The stable category of an [`Error`]; its snake_case name ([`ErrorKind::as_str`]) is the
@@ -523,34 +524,48 @@ impl Error {
         }
     }
 
-    /// Replaces every occurrence of `secret` in the messages with `***`. Clients call this
-    /// with their API key on every error they return, as a last line of defence.
+    /// Replaces `secret` with `***` in every string the error carries: messages, the
+    /// server's status, reason, field and quota violations, the raw `details`, and a
+    /// [`NoImage`]'s texts and embedded response, so that neither `Display` nor `Debug`
+    /// can show it. A secret shorter than 8 characters (never a real key) is masked only
+    /// where it stands alone, not inside words. Clients call this with their API key on
+    /// every error they return, as a last line of defence.
     pub fn redact(mut self, secret: &str) -> Self {
-        if secret.is_empty() {
+        let Some(r) = Redactor::new(secret) else {
             return self;
-        }
-        let fix = |text: &mut String| {
-            if text.contains(secret) {
-                *text = text.replace(secret, "***");
-            }
         };
         match &mut self {
-            Error::InvalidRequest { message, .. }
-            | Error::Decode { message, .. }
+            Error::InvalidRequest { field, message } => {
+                r.text(field);
+                r.text(message);
+            }
+            Error::Decode { message, .. }
             | Error::Transport { message, .. }
             | Error::Cancelled { message }
             | Error::Io { message, .. }
-            | Error::Internal { message } => fix(message),
+            | Error::Internal { message } => r.text(message),
             Error::Api(api) => {
-                fix(&mut api.message);
-                if let Some(param) = &mut api.param {
-                    fix(param);
+                r.text(&mut api.message);
+                r.opt(&mut api.status);
+                r.opt(&mut api.error_type);
+                r.opt(&mut api.param);
+                r.opt(&mut api.reason);
+                for violation in &mut api.field_violations {
+                    r.text(&mut violation.field);
+                    r.text(&mut violation.description);
+                }
+                api.quota_violations.iter_mut().for_each(|id| r.text(id));
+                if let Some(details) = &mut api.details {
+                    r.json(details);
                 }
             }
             Error::NoImage(no_image) => {
-                if let Some(text) = &mut no_image.text {
-                    fix(text);
-                }
+                r.opt(&mut no_image.finish_reason);
+                r.opt(&mut no_image.finish_message);
+                r.opt(&mut no_image.block_reason);
+                r.opt(&mut no_image.block_reason_message);
+                r.opt(&mut no_image.text);
+                no_image.response.redact_with(&r);
             }
         }
         self
@@ -637,11 +652,14 @@ pub(crate) fn excerpt(text: &str, max: usize) -> String {
     }
 }
 
-/// Masks what looks like a credential in server-provided text: `key=...` query values,
-/// Google API keys (`AIza…`) and LiteLLM virtual keys (`sk-…`).
+/// Masks what looks like a credential in server- or transport-provided text: URL
+/// credentials (`scheme://user:pass@host` becomes `scheme://***@host`), `key=...` query
+/// values, Google API keys (`AIza…`) and LiteLLM virtual keys (`sk-…`).
 pub fn scrub_secrets(text: &str) -> String {
+    let unmasked = mask_url_credentials(text);
+    let text = unmasked.as_str();
     if !(text.contains("key=") || text.contains("AIza") || text.contains("sk-")) {
-        return text.to_string();
+        return unmasked;
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -678,6 +696,29 @@ pub fn scrub_secrets(text: &str) -> String {
     out
 }
 
+/// `scheme://user:pass@host` → `scheme://***@host`, for every URL in `text`.
+fn mask_url_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let start = at + 3;
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let authority_end = tail
+            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace())
+            .unwrap_or(tail.len());
+        match tail[..authority_end].rfind('@') {
+            Some(userinfo_end) => {
+                out.push_str("***");
+                rest = &tail[userinfo_end..];
+            }
+            None => rest = tail,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -697,6 +738,14 @@ mod tests {
             "key *** bad"
         );
         assert_eq!(scrub_secrets("task-sk-no"), "task-sk-no");
+        assert_eq!(
+            scrub_secrets("proxy http://bob:hunter2@proxy:3128 refused; see https://h/a@b"),
+            "proxy http://***@proxy:3128 refused; see https://h/a@b"
+        );
+        assert_eq!(
+            scrub_secrets("socks5://u:p@q@host:1 and http://plain/"),
+            "socks5://***@host:1 and http://plain/"
+        );
         assert_eq!(scrub_secrets("nothing here"), "nothing here");
     }
 
@@ -705,6 +754,40 @@ mod tests {
         let err = Error::decode("bad body mentions my-secret-key twice: my-secret-key", None)
             .redact("my-secret-key");
         assert!(!format!("{err} {err:?}").contains("my-secret-key"));
+    }
+
+    #[test]
+    fn redact_reaches_details_and_the_embedded_response() {
+        let key = "gw-key-0123456789";
+        let api = crate::parse_response(
+            400,
+            &[],
+            br#"{"error":{"code":400,"message":"bad","status":"INVALID_ARGUMENT","details":[
+                {"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID",
+                 "metadata":{"key":"gw-key-0123456789"}},
+                {"@type":"type.googleapis.com/google.rpc.BadRequest","fieldViolations":[
+                 {"field":"gw-key-0123456789","description":"echo gw-key-0123456789"}]}]}}"#,
+        )
+        .unwrap_err()
+        .redact(key);
+        let no_image = crate::parse_response(
+            200,
+            &[],
+            br#"{"candidates":[{"content":{"role":"model","parts":[
+                {"text":"your key is gw-key-0123456789","thoughtSignature":"gw-key-0123456789"}]},
+                "finishReason":"STOP","finishMessage":"gw-key-0123456789 refused",
+                "groundingMetadata":{"q":["gw-key-0123456789"]}}],
+              "promptFeedback":{"blockReasonMessage":"gw-key-0123456789"}}"#,
+        )
+        .unwrap()
+        .require_image()
+        .unwrap_err()
+        .redact(key);
+        for err in [api, no_image] {
+            let shown = format!("{err} {err:?}");
+            assert!(!shown.contains(key), "{shown}");
+            assert!(shown.contains("***"), "{shown}");
+        }
     }
 
     #[test]

@@ -93,6 +93,16 @@ impl Endpoint {
     /// route are appended: pass `https://host/gemini`, not the full route.
     pub fn new(base_url: impl Into<String>) -> Result<Self, Error> {
         let base_url = base_url.into().trim().trim_end_matches('/').to_string();
+        // Checked first, so that no later message echoes the credentials.
+        let after_scheme = base_url
+            .split_once("://")
+            .map_or(&*base_url, |(_, rest)| rest);
+        if after_scheme.split('/').next().unwrap_or("").contains('@') {
+            return Err(Error::invalid(
+                "base_url",
+                "must not carry credentials (user:pass@host): the API key is the only credential, sent in the x-goog-api-key header; for a proxy's credentials use the proxy setting",
+            ));
+        }
         let scheme_ok = base_url.starts_with("http://") || base_url.starts_with("https://");
         let host = base_url.split("://").nth(1).unwrap_or("");
         if !scheme_ok || host.is_empty() || base_url.contains(char::is_whitespace) {
@@ -134,6 +144,30 @@ impl Endpoint {
     /// The base URL.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// Whether requests would go in plain HTTP to a host that is not this machine (the key
+    /// would cross the network unencrypted): clients refuse such a base URL unless told
+    /// otherwise. Loopback is `localhost` (and `*.localhost`), `127.0.0.0/8` and `[::1]`.
+    pub fn is_plain_http_to_remote(&self) -> bool {
+        let Some(rest) = self.base_url.strip_prefix("http://") else {
+            return false;
+        };
+        let authority = rest.split('/').next().unwrap_or("");
+        let host = if let Some(bracketed) = authority.strip_prefix('[') {
+            bracketed.split(']').next().unwrap_or("")
+        } else {
+            authority
+                .rsplit_once(':')
+                .map_or(authority, |(host, _port)| host)
+        };
+        let host = host.to_ascii_lowercase();
+        let loopback = host == "localhost"
+            || host.ends_with(".localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        !loopback
     }
 
     /// The inline-payload limit.
@@ -272,5 +306,45 @@ mod tests {
             Some("base_url")
         );
         assert_eq!(ApiKey::new(" \n").unwrap_err().field(), Some("api_key"));
+    }
+
+    #[test]
+    fn credentials_in_the_base_url_are_refused() {
+        for url in [
+            "https://user:s3cr3t@api.example.com/gemini",
+            "http://u@127.0.0.1:9",
+        ] {
+            let err = Endpoint::new(url).unwrap_err();
+            assert_eq!(err.field(), Some("base_url"), "{url}");
+            assert!(!err.to_string().contains("s3cr3t"), "{err}");
+        }
+        // An @ in the path is not userinfo.
+        assert!(Endpoint::new("https://api.example.com/gemini/@x").is_ok());
+    }
+
+    #[test]
+    fn plain_http_to_remote_hosts_is_recognised() {
+        let remote = |url: &str| Endpoint::new(url).map(|e| e.is_plain_http_to_remote());
+        for local in [
+            "http://127.0.0.1:8080/gemini",
+            "http://127.9.9.9",
+            "http://localhost:3000",
+            "http://LOCALHOST",
+            "http://emu.localhost:1",
+            "http://[::1]:9/gemini",
+            "https://api.thucchien.ai/gemini",
+            "https://10.0.0.1",
+        ] {
+            assert_eq!(remote(local), Ok(false), "{local}");
+        }
+        for far in [
+            "http://api.thucchien.ai/gemini",
+            "http://10.0.0.1:8080",
+            "http://localhost.evil.com",
+            "http://[2001:db8::1]:80",
+            "http://127.0.0.1.nip.io",
+        ] {
+            assert_eq!(remote(far), Ok(true), "{far}");
+        }
     }
 }

@@ -49,6 +49,7 @@ mod error;
 mod http;
 pub mod model;
 mod options;
+mod redact;
 mod request;
 mod request_options;
 mod response;
@@ -75,10 +76,10 @@ pub use request::{
 };
 pub use request_options::{REQUEST_OPTION_KEYS, RequestOptions};
 pub use response::{
-    BlockReason, Candidate, FinishReason, GenerateResponse, ImageOutput, ModalityTokenCount,
-    PromptFeedback, SafetyRating, UsageMetadata, parse_response,
+    BlockReason, Candidate, FinishReason, GenerateResponse, ImageOutput, MAX_ERROR_BODY_BYTES,
+    ModalityTokenCount, PromptFeedback, SafetyRating, UsageMetadata, parse_response,
 };
-pub use retry::{RetryDecision, RetryPolicy};
+pub use retry::{RetryDecision, RetryPolicy, SERVER_DELAY_SPREAD};
 pub use sniff::{ACCEPTED_INPUT_MIME_TYPES, extension_for_mime, image_dimensions, sniff_mime};
 pub use sse::SseDecoder;
 pub use stream::{StreamAccumulator, StreamEvent, StreamParser, parse_stream_event};

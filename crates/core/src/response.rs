@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::api_error;
 use crate::content::{Blob, Content, Part, PartData, null_as_default};
 use crate::error::{Error, NoImage};
+use crate::redact::Redactor;
 
 macro_rules! open_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
@@ -521,12 +522,46 @@ impl GenerateResponse {
         serde_json::to_vec(self).unwrap_or_else(|_| b"{}".to_vec())
     }
 
+    /// Masks a secret in every string of the response (texts, thought signatures, finish
+    /// messages, safety and grounding data), for [`Error::redact`].
+    pub(crate) fn redact_with(&mut self, r: &Redactor<'_>) {
+        for candidate in &mut self.candidates {
+            if let Some(content) = &mut candidate.content {
+                content.redact_with(r);
+            }
+            r.opt(&mut candidate.finish_message);
+            for rating in &mut candidate.safety_ratings {
+                r.text(&mut rating.category);
+                r.text(&mut rating.probability);
+            }
+            for json in [
+                &mut candidate.grounding_metadata,
+                &mut candidate.citation_metadata,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                r.json(json);
+            }
+        }
+        if let Some(feedback) = &mut self.prompt_feedback {
+            r.opt(&mut feedback.block_reason_message);
+        }
+        r.opt(&mut self.model_version);
+        r.opt(&mut self.response_id);
+    }
+
     /// Parses one JSON body (a whole response or one stream event) without looking at an
     /// HTTP status. An `{"error": …}` object becomes the API error it describes.
     pub fn from_json(body: &[u8]) -> Result<GenerateResponse, Error> {
         parse_success(200, body)
     }
 }
+
+/// How much of a non-2xx body [`parse_response`] needs: error envelopes are a few KiB, and
+/// the message of a non-JSON body keeps its first 4 KiB. A transport reads no further
+/// (a proxy's 20 MB HTML page is not read to the end, nor kept).
+pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 
 /// Parses an HTTP response: 2xx bodies into a [`GenerateResponse`] (faithfully: a 200 with
 /// no image is still `Ok`; see [`GenerateResponse::require_image`]), anything else into an

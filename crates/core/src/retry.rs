@@ -17,7 +17,8 @@ pub enum RetryDecision {
     GiveUp,
 }
 
-/// Capped exponential backoff with jitter; server-requested delays win. Start from
+/// Capped exponential backoff with jitter; server-requested delays win (floored at the
+/// initial backoff and spread by jitter, see [`RetryPolicy::decide`]). Start from
 /// [`RetryPolicy::default`] (or [`RetryPolicy::none`]) and adjust:
 ///
 /// ```
@@ -101,32 +102,47 @@ impl RetryPolicy {
 
     /// Decides after attempt number `attempt` (1-based) failed with `error`. `jitter` is a
     /// value in `0.0..=1.0` from the caller's random source (0 gives half the backoff, 1 the
-    /// whole of it).
+    /// whole of it; for a server-requested delay, 0 gives the delay itself and 1 a quarter
+    /// more). A server delay is never shorter than the initial backoff.
     pub fn decide(&self, attempt: u32, error: &Error, jitter: f64) -> RetryDecision {
         if attempt >= self.max_attempts || !error.is_retryable() {
             return RetryDecision::GiveUp;
         }
+        let jitter = if jitter.is_finite() {
+            jitter.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         if let Some(asked) = error.retry_after() {
             if asked > self.max_server_delay {
                 return RetryDecision::GiveUp;
             }
-            return RetryDecision::Retry { after: asked };
+            return RetryDecision::Retry {
+                after: self.server_delay(asked, jitter),
+            };
         }
         let exponent = attempt.saturating_sub(1).min(20);
         let backoff = self
             .initial_backoff
             .saturating_mul(1u32 << exponent)
             .min(self.max_backoff);
-        let jitter = if jitter.is_finite() {
-            jitter.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
         RetryDecision::Retry {
             after: backoff.mul_f64(0.5 + 0.5 * jitter),
         }
     }
+
+    /// The wait for a server-requested delay: never below the initial backoff (a `"0s"`
+    /// must not turn every client into an immediate hammer), plus up to
+    /// [`SERVER_DELAY_SPREAD`] of it from `jitter`, so that many workers told the same
+    /// delay by one 429 do not all come back in the same instant.
+    fn server_delay(&self, asked: Duration, jitter: f64) -> Duration {
+        let base = asked.max(self.initial_backoff);
+        base.saturating_add(base.mul_f64(SERVER_DELAY_SPREAD * jitter))
+    }
 }
+
+/// How far past a server-requested delay a retry may be spread (a fraction of the delay).
+pub const SERVER_DELAY_SPREAD: f64 = 0.25;
 
 #[cfg(test)]
 mod tests {
@@ -166,5 +182,66 @@ mod tests {
             RetryPolicy::none().decide(1, &net, 0.0),
             RetryDecision::GiveUp
         );
+    }
+
+    fn asked(seconds: &str) -> Error {
+        parse_response(
+            429,
+            &[("retry-after".into(), seconds.into())],
+            b"{\"error\":{\"code\":429,\"message\":\"x\"}}",
+        )
+        .unwrap_err()
+    }
+
+    fn wait(policy: &RetryPolicy, error: &Error, jitter: f64) -> Duration {
+        match policy.decide(1, error, jitter) {
+            RetryDecision::Retry { after } => after,
+            RetryDecision::GiveUp => panic!("gave up on {error:?}"),
+        }
+    }
+
+    #[test]
+    fn server_delays_have_a_floor_and_a_spread() {
+        let policy = RetryPolicy::default();
+        let seven = asked("7");
+        assert_eq!(wait(&policy, &seven, 0.0), Duration::from_secs(7));
+        assert_eq!(wait(&policy, &seven, 1.0), Duration::from_millis(8750));
+        // "0s" (or any delay under the initial backoff) waits the initial backoff.
+        let zero = asked("0");
+        assert_eq!(wait(&policy, &zero, 0.0), Duration::from_secs(1));
+        // 32 workers told the same delay by one 429 come back spread over a window.
+        let waits: Vec<Duration> = (0..32)
+            .map(|i| wait(&policy, &seven, f64::from(i) / 31.0))
+            .collect();
+        let spread = waits.iter().max().copied().unwrap_or_default()
+            - waits.iter().min().copied().unwrap_or_default();
+        assert!(spread >= Duration::from_millis(1500), "{spread:?}");
+        let distinct: std::collections::BTreeSet<_> = waits.iter().collect();
+        assert_eq!(distinct.len(), 32);
+        // A policy without backoff (tests, callers doing their own pacing) keeps "0s".
+        let eager = RetryPolicy::default().initial_backoff(Duration::ZERO);
+        assert_eq!(wait(&eager, &zero, 1.0), Duration::ZERO);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decisions_never_panic(
+            attempt in 0u32..100,
+            initial_ms in 0u64..u64::MAX,
+            cap_ms in 0u64..u64::MAX,
+            jitter in proptest::num::f64::ANY,
+            server in proptest::option::of("[0-9eE.+-]{0,12}"),
+        ) {
+            let policy = RetryPolicy::default()
+                .max_attempts(100)
+                .initial_backoff(Duration::from_millis(initial_ms))
+                .max_backoff(Duration::from_millis(cap_ms))
+                .max_server_delay(Duration::MAX);
+            let error = match server {
+                Some(text) => asked(&text),
+                None => Error::transport(TransportFailure::Network, "reset"),
+            };
+            let _ = policy.decide(attempt, &error, jitter);
+        }
     }
 }

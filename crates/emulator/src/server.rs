@@ -36,7 +36,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// A request as the emulator received it (see [`crate::Emulator::recorded_requests`]).
-#[derive(Clone, Debug)]
+/// `Debug` masks credentials (the key headers, `authorization`, a `key=` query) and shows
+/// the body's size, not its bytes.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RecordedRequest {
     /// `POST`, …
@@ -49,6 +51,35 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The body bytes.
     pub body: Bytes,
+}
+
+/// Headers whose values are credentials.
+const SECRET_HEADERS: [&str; 4] = [
+    "x-goog-api-key",
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+];
+
+impl std::fmt::Debug for RecordedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let secret = SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s));
+                (name.as_str(), if secret { "***" } else { value.as_str() })
+            })
+            .collect();
+        let query = self.query.as_deref().map(gemini_image_core::scrub_secrets);
+        f.debug_struct("RecordedRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &query)
+            .field("headers", &headers)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
 }
 
 impl RecordedRequest {

@@ -561,6 +561,13 @@ fn recorded_requests_and_shutdown() {
         rec.json().unwrap()["contents"][0]["parts"][0]["text"],
         "record me"
     );
+    // Debug masks the key and sums up the body.
+    let shown = format!("{rec:?}");
+    assert!(!shown.contains(KEY), "{shown}");
+    assert!(
+        shown.contains("x-goog-api-key") && shown.contains("bytes>"),
+        "{shown}"
+    );
     let url = emu.url();
     emu.shutdown();
     let after = post_raw(
