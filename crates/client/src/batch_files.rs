@@ -409,8 +409,11 @@ impl BatchDir {
     }
 }
 
-/// A file-name-safe version of an item id: ASCII letters, digits, `-`, `_`, `.` (others
-/// become `_`), no leading dot, at most 100 characters, `item` if empty.
+/// A file-name-safe version of an item id, on every platform: ASCII letters, digits, `-`,
+/// `_`, `.` (others become `_`, so no separator, NUL or control character survives), no
+/// leading or trailing dot (no `..`, no hidden file, nothing Windows would strip), no
+/// Windows device name (`CON`, `nul.txt`, `COM1`… get a `_` appended to the stem), at most
+/// 100 bytes, `item` if empty. The result is always a single, normal path component.
 pub fn sanitize_id(id: &str) -> String {
     let mut out: String = id
         .chars()
@@ -421,16 +424,34 @@ pub fn sanitize_id(id: &str) -> String {
                 '_'
             }
         })
+        .take(100)
         .collect();
-    while out.starts_with('.') {
+    if out.starts_with('.') {
         out.replace_range(..1, "_");
     }
-    out.truncate(100);
-    if out.is_empty() {
-        "item".to_string()
-    } else {
-        out
+    if out.ends_with('.') {
+        out.pop();
+        out.push('_');
     }
+    if out.is_empty() {
+        return "item".to_string();
+    }
+    let stem = out.split('.').next().unwrap_or("");
+    if is_windows_device_name(stem) {
+        out.insert(stem.len(), '_');
+        out.truncate(100);
+    }
+    out
+}
+
+/// `CON`, `PRN`, `AUX`, `NUL`, `COM0`-`COM9`, `LPT0`-`LPT9` (any case): names Windows
+/// maps to devices whatever their extension.
+fn is_windows_device_name(stem: &str) -> bool {
+    let upper = stem.to_ascii_uppercase();
+    matches!(upper.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (upper.len() == 4
+            && (upper.starts_with("COM") || upper.starts_with("LPT"))
+            && upper.as_bytes()[3].is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -503,5 +524,37 @@ mod tests {
         assert_eq!(failed.kind, "invalid_request");
         assert!(failed.message.contains("aspect_ratio"));
         assert_eq!(sanitize_id("../a b"), "_._a_b");
+        assert_eq!(sanitize_id(".."), "__");
+        assert_eq!(sanitize_id("/etc/passwd"), "_etc_passwd");
+        assert_eq!(sanitize_id("C:\\x"), "C__x");
+        assert_eq!(sanitize_id("a\0b\n"), "a_b_");
+        assert_eq!(sanitize_id("CON"), "CON_");
+        assert_eq!(sanitize_id("nul.txt"), "nul_.txt");
+        assert_eq!(sanitize_id("com7"), "com7_");
+        assert_eq!(sanitize_id("console"), "console");
+        assert_eq!(sanitize_id("name."), "name_");
+        assert_eq!(sanitize_id(""), "item");
+        assert_eq!(sanitize_id(&"é".repeat(300)).len(), 100);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_id_or_prompt_gives_one_normal_path_component(text in proptest::prelude::any::<String>()) {
+            for name in [sanitize_id(&text), crate::default_stem(&text, &[])] {
+                let path = std::path::Path::new(&name);
+                let parts: Vec<_> = path.components().collect();
+                proptest::prop_assert_eq!(parts.len(), 1, "{:?}", name);
+                proptest::prop_assert!(
+                    matches!(parts[0], std::path::Component::Normal(_)),
+                    "{:?}",
+                    name
+                );
+                proptest::prop_assert!(name.len() <= 255, "{:?}", name);
+                proptest::prop_assert!(!name.contains('\0') && !name.contains('\\'));
+                let stem = name.split('.').next().unwrap_or("");
+                proptest::prop_assert!(!is_windows_device_name(stem), "{:?}", name);
+                proptest::prop_assert!(!name.ends_with('.') && !name.ends_with(' '));
+            }
+        }
     }
 }

@@ -114,7 +114,9 @@ impl Client {
         };
         let mut stream = ImageStream {
             reader: Some(reader),
-            parser: Some(StreamParser::new()),
+            parser: Some(StreamParser::with_max_event_bytes(
+                usize::try_from(inner.max_response_bytes).unwrap_or(usize::MAX),
+            )),
             pending: VecDeque::new(),
             buffer: vec![0u8; READ_CHUNK],
             merged: None,

@@ -81,7 +81,7 @@ pub use response::{
 };
 pub use retry::{RetryDecision, RetryPolicy, SERVER_DELAY_SPREAD};
 pub use sniff::{ACCEPTED_INPUT_MIME_TYPES, extension_for_mime, image_dimensions, sniff_mime};
-pub use sse::SseDecoder;
+pub use sse::{DEFAULT_MAX_EVENT_BYTES, SseDecoder};
 pub use stream::{StreamAccumulator, StreamEvent, StreamParser, parse_stream_event};
 
 /// Base64 helpers (lenient decoding in both alphabets; standard padded encoding).

@@ -3,7 +3,7 @@
 use crate::content::{Blob, Content, Part, PartData, ROLE_MODEL};
 use crate::error::Error;
 use crate::response::{Candidate, GenerateResponse, ImageOutput};
-use crate::sse::SseDecoder;
+use crate::sse::{DEFAULT_MAX_EVENT_BYTES, SseDecoder};
 
 /// Something that arrived on a stream, part by part.
 #[derive(Clone, Debug, PartialEq)]
@@ -183,9 +183,18 @@ pub struct StreamParser {
 }
 
 impl StreamParser {
-    /// A new parser.
+    /// A new parser (one event may be up to [`DEFAULT_MAX_EVENT_BYTES`]).
     pub fn new() -> Self {
         StreamParser::default()
+    }
+
+    /// A new parser refusing any event longer than `max_event_bytes` (kind
+    /// `response_too_large`).
+    pub fn with_max_event_bytes(max_event_bytes: usize) -> Self {
+        StreamParser {
+            decoder: SseDecoder::with_max_event_bytes(max_event_bytes),
+            ..StreamParser::default()
+        }
     }
 
     /// Feeds body bytes; returns the events completed by them, or the stream's error.
@@ -196,7 +205,7 @@ impl StreamParser {
         if let Some(error) = self.pending_error.take() {
             return Err(error);
         }
-        let payloads = self.decoder.feed(bytes);
+        let payloads = self.decoder.feed(bytes)?;
         self.absorb(payloads)
     }
 
