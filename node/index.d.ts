@@ -80,13 +80,23 @@ export interface ClientOptions {
   connectTimeoutMs?: number
   /** Retries after the first attempt (default 2). */
   maxRetries?: number
-  /** Largest response accepted, in bytes (default 256 MiB). */
+  /** Largest response accepted, in bytes (default 256 MiB; more is a `ResponseTooLargeError`). */
   maxResponseBytes?: number
-  /** Inline payload limit checked before sending, in bytes (default 100 MB). */
+  /**
+   * Cap on the images (and other inline data) one request carries, checked before sending,
+   * in bytes (default 100 MB).
+   */
   maxInlineBytes?: number
   userAgent?: string
   /** `http://`, `https://`, `socks5://` proxy URL. */
   proxy?: string
+  /**
+   * Allow a plain `http://` base URL to a host other than this machine (default false:
+   * such a URL would send the API key unencrypted, and the constructor throws an
+   * `InvalidRequestError` with `field` `baseUrl`). Loopback URLs never need it; also set
+   * by `GEMINI_IMAGE_ALLOW_INSECURE_HTTP=1`. TLS certificates are always verified.
+   */
+  allowInsecureHttp?: boolean
   /**
    * Called as each retry starts (before its wait), for every call of this client: a
    * logging hook. It runs on the JavaScript thread; an exception it throws becomes a

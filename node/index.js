@@ -75,6 +75,7 @@ const CLIENT_KEYS = new Set([
   'maxInlineBytes',
   'userAgent',
   'proxy',
+  'allowInsecureHttp',
   'onRetry',
 ])
 

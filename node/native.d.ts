@@ -147,6 +147,8 @@ export interface ClientOptions {
   maxInlineBytes?: number
   userAgent?: string
   proxy?: string
+  /** Allow a plain-HTTP base URL to a host other than this machine. */
+  allowInsecureHttp?: boolean
   /** Test hook: retry jitter 0 and a sleeper that records instead of sleeping. */
   recordRetryWaits?: boolean
 }

@@ -31,9 +31,18 @@ pub struct ClientConfig {
     /// Retries after the first attempt (default 2; 0 never retries).
     #[uniffi(default)]
     pub max_retries: Option<i32>,
-    /// The endpoint's inline-payload limit in bytes, checked before sending (default 100 MB).
+    /// The cap on the images (and other inline data) one request carries, in bytes,
+    /// checked before sending (default 100 MB).
     #[uniffi(default)]
     pub max_inline_bytes: Option<i64>,
+    /// The largest response body accepted, in bytes (default 256 MiB; more is a
+    /// `response_too_large` error).
+    #[uniffi(default)]
+    pub max_response_bytes: Option<i64>,
+    /// Allow a plain `http://` base URL to a host other than this machine (default false:
+    /// the key would cross the network unencrypted). Loopback never needs it.
+    #[uniffi(default = false)]
+    pub allow_insecure_http: bool,
     /// For tests only: retry at once (no waiting, no jitter). The delays the policy chose
     /// are still reported in `GenerationResult.retryDelaysMs`.
     #[uniffi(default = false)]
@@ -55,9 +64,22 @@ impl std::fmt::Debug for ClientConfig {
             .field("timeout_seconds", &self.timeout_seconds)
             .field("max_retries", &self.max_retries)
             .field("max_inline_bytes", &self.max_inline_bytes)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .field("test_skip_retry_waits", &self.test_skip_retry_waits)
             .finish()
     }
+}
+
+/// A byte limit: 0 or more.
+fn byte_count(field: &str, limit: i64) -> Result<u64, GeminiImageError> {
+    u64::try_from(limit).map_err(|_| {
+        GeminiImageError::simple(
+            "invalid_request",
+            Some(field),
+            format!("must be 0 or more, got {limit}"),
+        )
+    })
 }
 
 /// Seconds as a timeout: finite, positive and at most a year.
@@ -164,15 +186,12 @@ impl ClientConfig {
             builder = builder.max_retries(retries);
         }
         if let Some(limit) = self.max_inline_bytes {
-            let limit = u64::try_from(limit).map_err(|_| {
-                GeminiImageError::simple(
-                    "invalid_request",
-                    Some("max_inline_bytes"),
-                    format!("must be 0 or more, got {limit}"),
-                )
-            })?;
-            builder = builder.max_inline_bytes(limit);
+            builder = builder.max_inline_bytes(byte_count("max_inline_bytes", limit)?);
         }
+        if let Some(limit) = self.max_response_bytes {
+            builder = builder.max_response_bytes(byte_count("max_response_bytes", limit)?);
+        }
+        builder = builder.allow_insecure_http(self.allow_insecure_http);
         if self.test_skip_retry_waits {
             builder = builder.sleeper(Arc::new(|_| {})).jitter(Arc::new(|| 0.0));
         }

@@ -82,6 +82,8 @@ pub struct ClientOptions {
     pub max_inline_bytes: Option<f64>,
     pub user_agent: Option<String>,
     pub proxy: Option<String>,
+    /// Allow a plain-HTTP base URL to a host other than this machine.
+    pub allow_insecure_http: Option<bool>,
     /// Test hook: retry jitter 0 and a sleeper that records instead of sleeping.
     pub record_retry_waits: Option<bool>,
 }
@@ -175,6 +177,9 @@ fn builder_from(options: ClientOptions) -> Result<(ClientBuilder, Option<Waits>)
     }
     if let Some(proxy) = options.proxy {
         builder = builder.proxy(proxy);
+    }
+    if let Some(allow) = options.allow_insecure_http {
+        builder = builder.allow_insecure_http(allow);
     }
     let mut waits = None;
     if options.record_retry_waits == Some(true) {

@@ -64,7 +64,7 @@ impl NativeClient {
 #[pymethods]
 impl NativeClient {
     #[new]
-    #[pyo3(signature = (api_key=None, base_url=None, model=None, timeout=None, max_retries=None, *, max_inline_bytes=None, test_hooks=false))]
+    #[pyo3(signature = (api_key=None, base_url=None, model=None, timeout=None, max_retries=None, *, max_inline_bytes=None, max_response_bytes=None, allow_insecure_http=false, test_hooks=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -74,6 +74,8 @@ impl NativeClient {
         timeout: Option<f64>,
         max_retries: Option<u32>,
         max_inline_bytes: Option<u64>,
+        max_response_bytes: Option<u64>,
+        allow_insecure_http: bool,
         test_hooks: bool,
     ) -> PyResult<Self> {
         let mut builder: ClientBuilder = ClientBuilder::from_env();
@@ -95,6 +97,12 @@ impl NativeClient {
         }
         if let Some(limit) = max_inline_bytes {
             builder = builder.max_inline_bytes(limit);
+        }
+        if let Some(limit) = max_response_bytes {
+            builder = builder.max_response_bytes(limit);
+        }
+        if allow_insecure_http {
+            builder = builder.allow_insecure_http(true);
         }
         let mut sleeps = None;
         if test_hooks {

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use gemini_image_core::{
-    ApiKey, Blob, Call, Endpoint, Error, GenerateRequest, GenerateResponse, HttpRequest,
-    RetryDecision, RetryPolicy, build_http_request, parse_response,
+    ApiKey, Blob, BodyReader, Call, Endpoint, Error, GenerateRequest, GenerateResponse,
+    HttpRequest, RetryDecision, RetryPolicy, build_http_request, parse_response,
 };
 
 use crate::call::{CallOptions, RetryEvent, RetryObserver};
@@ -243,7 +243,8 @@ impl Client {
             .map_err(|err| err.redact(inner.key.expose()))
     }
 
-    /// One non-streaming attempt: send, read the whole body (capped), parse.
+    /// One non-streaming attempt: send, then read the body piece by piece into a
+    /// [`BodyReader`] (capped; images decoded as they arrive, the body never held whole).
     fn attempt_generate(
         &self,
         http: &HttpRequest,
@@ -257,9 +258,13 @@ impl Client {
             transport::Limit::Whole(timeout),
         )?;
         let (status, headers) = transport::head(&response);
-        let body =
-            transport::read_response_body(status, response.into_body(), inner.max_response_bytes)?;
-        parse_response(status, &headers, &body)
+        if !(200..300).contains(&status) {
+            let body = transport::read_error_body(response.into_body())?;
+            return parse_response(status, &headers, &body);
+        }
+        let mut reader = BodyReader::new();
+        transport::read_body_into(response.into_body(), inner.max_response_bytes, &mut reader)?;
+        reader.finish(status)
     }
 
     /// Validates and builds the request, then runs `attempt` on it under the retry policy.

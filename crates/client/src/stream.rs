@@ -2,7 +2,6 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::io::Read;
 
 use gemini_image_core::{
     Call, Error, GenerateRequest, GenerateResponse, StreamEvent, StreamParser, parse_response,
@@ -11,9 +10,6 @@ use gemini_image_core::{
 use crate::call::{CallOptions, CancelToken};
 use crate::client::{CallInfo, Client};
 use crate::transport;
-
-/// Size of one read from the body; events are delivered as soon as they are complete.
-const READ_CHUNK: usize = 64 * 1024;
 
 impl Client {
     /// Starts a streaming generation (`:streamGenerateContent?alt=sse`) and returns once
@@ -103,8 +99,8 @@ impl Client {
                     .limit(inner.max_response_bytes)
                     .reader();
                 // Read the first bytes here, so that a failure before them is retried.
-                let mut first = vec![0u8; READ_CHUNK];
-                let n = read_retrying_interrupts(&mut reader, &mut first)?;
+                let mut first = vec![0u8; transport::READ_CHUNK];
+                let n = transport::read_retrying_interrupts(&mut reader, &mut first)?;
                 first.truncate(n);
                 Ok((reader, first, n == 0))
             });
@@ -118,7 +114,7 @@ impl Client {
                 usize::try_from(inner.max_response_bytes).unwrap_or(usize::MAX),
             )),
             pending: VecDeque::new(),
-            buffer: vec![0u8; READ_CHUNK],
+            buffer: vec![0u8; transport::READ_CHUNK],
             merged: None,
             failed: None,
             reported: false,
@@ -131,16 +127,6 @@ impl Client {
             stream.end();
         }
         (Ok(stream), info)
-    }
-}
-
-fn read_retrying_interrupts(reader: &mut impl Read, buf: &mut [u8]) -> Result<usize, Error> {
-    loop {
-        match reader.read(buf) {
-            Ok(n) => return Ok(n),
-            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(err) => return Err(transport::map_io(err)),
-        }
     }
 }
 
@@ -286,7 +272,7 @@ impl ImageStream {
             return;
         };
         let mut buffer = std::mem::take(&mut self.buffer);
-        match read_retrying_interrupts(reader, &mut buffer) {
+        match transport::read_retrying_interrupts(reader, &mut buffer) {
             Ok(0) => self.end(),
             Ok(n) => self.feed(&buffer[..n]),
             Err(err) => self.fail(err),

@@ -5,7 +5,8 @@ use std::io;
 use std::time::Duration;
 
 use gemini_image_core::{
-    Error, HttpRequest, MAX_ERROR_BODY_BYTES, TransportFailure, scrub_secrets,
+    BodyReader, Error, HttpRequest, ImageSink, MAX_ERROR_BODY_BYTES, TransportFailure,
+    scrub_secrets,
 };
 
 /// Settings the agent is built from.
@@ -107,15 +108,39 @@ pub(crate) fn head(response: &ureq::http::Response<ureq::Body>) -> (u16, Vec<(St
     (response.status().as_u16(), headers)
 }
 
-/// Reads a whole body, refusing more than `limit` bytes. The buffer grows with what
-/// arrives, never from what the server's `Content-Length` claims (a lying or hostile
-/// server must not make the client reserve `limit` bytes up front); glibc grows big
-/// buffers with `mremap`, so growing costs no copy and no extra resident memory.
-pub(crate) fn read_body(body: ureq::Body, limit: u64) -> Result<Vec<u8>, Error> {
-    let mut reader = body.into_with_config().limit(limit).reader();
-    let mut out = Vec::new();
-    io::Read::read_to_end(&mut reader, &mut out).map_err(map_io)?;
-    Ok(out)
+/// How much of a body is read at a time.
+pub(crate) const READ_CHUNK: usize = 64 * 1024;
+
+/// Reads into `buf`, retrying reads interrupted by a signal.
+pub(crate) fn read_retrying_interrupts(
+    reader: &mut impl io::Read,
+    buf: &mut [u8],
+) -> Result<usize, Error> {
+    loop {
+        match reader.read(buf) {
+            Ok(n) => return Ok(n),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(map_io(err)),
+        }
+    }
+}
+
+/// Reads a success body into `reader` in [`READ_CHUNK`] pieces, refusing more than
+/// `limit` bytes: the body is never held whole, and no buffer is sized from what the
+/// server's `Content-Length` claims.
+pub(crate) fn read_body_into<S: ImageSink>(
+    body: ureq::Body,
+    limit: u64,
+    reader: &mut BodyReader<S>,
+) -> Result<(), Error> {
+    let mut source = body.into_with_config().limit(limit).reader();
+    let mut buffer = vec![0u8; READ_CHUNK];
+    loop {
+        match read_retrying_interrupts(&mut source, &mut buffer)? {
+            0 => return Ok(()),
+            n => reader.feed(&buffer[..n])?,
+        }
+    }
 }
 
 /// Reads at most [`MAX_ERROR_BODY_BYTES`] of an error response's body (the error envelope
@@ -126,20 +151,6 @@ pub(crate) fn read_error_body(body: ureq::Body) -> Result<Vec<u8>, Error> {
     let mut out = Vec::new();
     io::Read::read_to_end(&mut reader, &mut out).map_err(map_io)?;
     Ok(out)
-}
-
-/// The body of a response: whole (capped at `limit`) for a success, the start of it for
-/// an error status.
-pub(crate) fn read_response_body(
-    status: u16,
-    body: ureq::Body,
-    limit: u64,
-) -> Result<Vec<u8>, Error> {
-    if (200..300).contains(&status) {
-        read_body(body, limit)
-    } else {
-        read_error_body(body)
-    }
 }
 
 /// Maps an IO error from a body reader (ureq wraps its own errors inside).

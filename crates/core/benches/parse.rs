@@ -1,5 +1,5 @@
 //! Throughput of the hot paths: parsing + base64-decoding responses that carry 1, 8 and
-//! 20 MB images, streaming the same through the SSE parser, and building an 8 MB edit
+//! 20 MB images (whole, and fed in 64 KiB chunks to the incremental `BodyReader`), streaming the same through the SSE parser, and building an 8 MB edit
 //! request. Results are written down in `docs/benchmarks.md`.
 #![allow(clippy::unwrap_used)] // a benchmark input that fails to parse is a bug: stop loudly
 
@@ -7,7 +7,8 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use gemini_image_core::{
-    ApiKey, Blob, Call, Endpoint, GenerateRequest, StreamParser, build_http_request, parse_response,
+    ApiKey, Blob, BodyReader, Call, Endpoint, GenerateRequest, StreamParser, build_http_request,
+    parse_response,
 };
 
 /// Deterministic, incompressible-looking bytes that start like a PNG.
@@ -45,6 +46,27 @@ fn parse(c: &mut Criterion) {
                 b.iter(|| {
                     let response = parse_response(200, &[], black_box(body)).unwrap();
                     black_box(response.into_images())
+                })
+            },
+        );
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("body_reader_64k_chunks");
+    group.sample_size(20);
+    for mb in [1usize, 8, 20] {
+        let body = response_body(mb << 20);
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_with_input(
+            BenchmarkId::from_parameter(format!("{mb}MB")),
+            &body,
+            |b, body| {
+                b.iter(|| {
+                    let mut reader = BodyReader::new();
+                    for chunk in black_box(body).chunks(64 * 1024) {
+                        reader.feed(chunk).unwrap();
+                    }
+                    black_box(reader.finish(200).unwrap().into_images())
                 })
             },
         );

@@ -41,6 +41,7 @@
 
 mod api_error;
 mod b64;
+mod body;
 pub mod casing;
 mod content;
 mod conversation;
@@ -59,6 +60,7 @@ mod sse;
 mod stream;
 mod wire;
 
+pub use body::{BodyReader, ImageSink, MemorySink};
 pub use content::{Blob, Content, FileData, Part, PartData, ROLE_MODEL, ROLE_USER};
 pub use conversation::{CONVERSATION_FORMAT_VERSION, Conversation};
 pub use duration::{MAX_USER_DURATION, millis_to_duration, seconds_to_duration};

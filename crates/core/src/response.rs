@@ -522,6 +522,15 @@ impl GenerateResponse {
         serde_json::to_vec(self).unwrap_or_else(|_| b"{}".to_vec())
     }
 
+    /// Calls `f` on the payload of every part of every candidate, in document order.
+    pub(crate) fn for_each_part_mut(&mut self, mut f: impl FnMut(&mut PartData)) {
+        for candidate in &mut self.candidates {
+            if let Some(content) = &mut candidate.content {
+                content.parts.iter_mut().for_each(|part| f(&mut part.data));
+            }
+        }
+    }
+
     /// Masks a secret in every string of the response (texts, thought signatures, finish
     /// messages, safety and grounding data), for [`Error::redact`].
     pub(crate) fn redact_with(&mut self, r: &Redactor<'_>) {
@@ -578,7 +587,7 @@ pub fn parse_response(
     }
 }
 
-fn parse_success(status: u16, body: &[u8]) -> Result<GenerateResponse, Error> {
+pub(crate) fn parse_success(status: u16, body: &[u8]) -> Result<GenerateResponse, Error> {
     let trimmed = trim_ascii(body);
     if trimmed.first() != Some(&b'{') {
         let what = if trimmed.is_empty() {

@@ -3,7 +3,7 @@
 use crate::content::{Blob, Content, Part, PartData, ROLE_MODEL};
 use crate::error::Error;
 use crate::response::{Candidate, GenerateResponse, ImageOutput};
-use crate::sse::{DEFAULT_MAX_EVENT_BYTES, SseDecoder};
+use crate::sse::SseDecoder;
 
 /// Something that arrived on a stream, part by part.
 #[derive(Clone, Debug, PartialEq)]
@@ -183,7 +183,8 @@ pub struct StreamParser {
 }
 
 impl StreamParser {
-    /// A new parser (one event may be up to [`DEFAULT_MAX_EVENT_BYTES`]).
+    /// A new parser (one event may be up to
+    /// [`DEFAULT_MAX_EVENT_BYTES`](crate::DEFAULT_MAX_EVENT_BYTES)).
     pub fn new() -> Self {
         StreamParser::default()
     }

@@ -169,6 +169,8 @@ class AsyncClient:
         max_retries: Optional[int] = None,
         *,
         max_inline_bytes: Optional[int] = None,
+        max_response_bytes: Optional[int] = None,
+        allow_insecure_http: bool = False,
         _test_hooks: bool = False,
     ) -> None:
         self._client = Client(
@@ -178,6 +180,8 @@ class AsyncClient:
             timeout,
             max_retries,
             max_inline_bytes=max_inline_bytes,
+            max_response_bytes=max_response_bytes,
+            allow_insecure_http=allow_insecure_http,
             _test_hooks=_test_hooks,
         )
 

@@ -146,8 +146,13 @@ class Client:
     ``GEMINI_IMAGE_BASE_URL`` (default the AI Thực Chiến gateway), the model from
     ``GEMINI_IMAGE_MODEL`` (default ``gemini-3.1-flash-image``). ``timeout`` is the time
     limit of one attempt in seconds (default 180); ``max_retries`` the retries after the
-    first attempt (default 2). ``max_inline_bytes`` is the endpoint's inline-payload limit
-    checked before sending (default 100 MB). Every call releases the GIL while it waits.
+    first attempt (default 2). ``max_inline_bytes`` caps the images (and other inline
+    data) a request may carry, checked before sending (default 100 MB);
+    ``max_response_bytes`` caps a response body (default 256 MiB; more is a
+    :class:`ResponseTooLargeError`). A plain ``http://`` base URL to a host other than this
+    machine is refused (the key would cross the network unencrypted) unless
+    ``allow_insecure_http=True`` (or ``GEMINI_IMAGE_ALLOW_INSECURE_HTTP=1``). Every call
+    releases the GIL while it waits.
     """
 
     def __init__(
@@ -159,8 +164,16 @@ class Client:
         max_retries: Optional[int] = None,
         *,
         max_inline_bytes: Optional[int] = None,
+        max_response_bytes: Optional[int] = None,
+        allow_insecure_http: bool = False,
         _test_hooks: bool = False,
     ) -> None:
+        limits = (("max_inline_bytes", max_inline_bytes), ("max_response_bytes", max_response_bytes))
+        for name, limit in limits:
+            if limit is not None and (
+                not isinstance(limit, int) or isinstance(limit, bool) or limit < 0
+            ):
+                raise _invalid(name, f"must be an int >= 0 (bytes), got {limit!r}")
         if timeout is not None and not isinstance(timeout, (int, float)):
             raise _invalid("timeout", f"must be a number of seconds, got {type(timeout).__name__}")
         if max_retries is not None and (not isinstance(max_retries, int) or max_retries < 0):
@@ -172,6 +185,8 @@ class Client:
             None if timeout is None else float(timeout),
             max_retries,
             max_inline_bytes=max_inline_bytes,
+            max_response_bytes=max_response_bytes,
+            allow_insecure_http=bool(allow_insecure_http),
             test_hooks=_test_hooks,
         )
 

@@ -94,6 +94,8 @@ class NativeClient:
         max_retries: Optional[int] = None,
         *,
         max_inline_bytes: Optional[int] = None,
+        max_response_bytes: Optional[int] = None,
+        allow_insecure_http: bool = False,
         test_hooks: bool = False,
     ) -> "NativeClient": ...
     @property

@@ -1,0 +1,556 @@
+//! Reading a `GenerateContentResponse` body piece by piece, without ever holding it whole.
+//!
+//! A 20 MB image arrives as 28 MB of base64 inside the JSON. [`parse_response`] needs the
+//! whole body and then decodes the image: about 2.4x the image in memory at the peak.
+//! [`BodyReader`] takes the body in chunks of any size instead. It keeps only the JSON
+//! *skeleton* — everything but the `data` strings of `inlineData` objects — and decodes
+//! each of those strings as it streams past, into an [`ImageSink`]: memory by default
+//! ([`MemorySink`], one `Vec` per image), or anything the caller provides (the client
+//! writes straight to a file). At the end the skeleton is parsed by the same code as
+//! [`parse_response`], and the images are put back where they were.
+//!
+//! In scope: 2xx bodies (the client reads error bodies, which are small, the usual way).
+//! The result equals [`parse_response`]'s for any body and any chunking, except that a
+//! `data` string with a JSON escape other than `\/` and whitespace escapes is refused
+//! (no server sends one).
+//!
+//! [`parse_response`]: crate::parse_response
+
+use base64_simd::AsOut;
+use serde_json::Value;
+
+use crate::content::{Blob, PartData};
+use crate::error::Error;
+use crate::response::{GenerateResponse, parse_success};
+
+/// Where decoded image bytes go, one image at a time, in document order.
+pub trait ImageSink {
+    /// Image number `index` (0-based, in the order the body carries them) begins.
+    fn begin(&mut self, index: usize) -> Result<(), Error>;
+    /// More decoded bytes of the current image.
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error>;
+    /// The current image is complete. Returns the bytes the response should carry
+    /// (empty when the sink keeps them elsewhere, such as a file).
+    fn end(&mut self) -> Result<Vec<u8>, Error>;
+}
+
+/// The default sink: each image in its own `Vec`, grown as bytes arrive (never sized from
+/// what the server claims).
+#[derive(Debug, Default)]
+pub struct MemorySink {
+    current: Vec<u8>,
+}
+
+impl ImageSink for MemorySink {
+    fn begin(&mut self, _index: usize) -> Result<(), Error> {
+        self.current = Vec::new();
+        Ok(())
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.current.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn end(&mut self) -> Result<Vec<u8>, Error> {
+        Ok(std::mem::take(&mut self.current))
+    }
+}
+
+/// Base64 text decoded per step (a multiple of 4).
+const DECODE_STEP: usize = 64 * 1024;
+/// Keys are compared only this far (`inlineData`, `inline_data`, `data` are shorter).
+const KEY_PREFIX: usize = 16;
+/// Marks a placeholder in the skeleton: base64 of these bytes then a 4-byte index.
+const MARKER: [u8; 8] = *b"\x00gi-img\x00";
+
+/// Where the lexer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lex {
+    /// Between tokens.
+    Outside,
+    /// Inside a string; `escaped` after a backslash.
+    InString { escaped: bool },
+    /// Inside an `inlineData.data` string, decoding it.
+    InData { escaped: bool },
+}
+
+/// Reads a 2xx `GenerateContentResponse` body in chunks; see the module documentation.
+///
+/// ```
+/// use gemini_image_core::{BodyReader, parse_response};
+/// let body = br#"{"candidates":[{"content":{"parts":[{"inlineData":{"mimeType":"image/png","data":"iVBORw0KGgo="}}]}}]}"#;
+/// let mut reader = BodyReader::new();
+/// for chunk in body.chunks(7) {
+///     reader.feed(chunk)?;
+/// }
+/// let response = reader.finish(200)?;
+/// assert_eq!(response, parse_response(200, &[], body)?);
+/// # Ok::<(), gemini_image_core::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct BodyReader<S: ImageSink = MemorySink> {
+    sink: S,
+    skeleton: Vec<u8>,
+    lex: Lex,
+    /// The start of the current string in `skeleton`, to read a key back.
+    string_start: usize,
+    /// The last complete string, if it may be a key (its first bytes).
+    last_string: Option<Vec<u8>>,
+    /// The key whose value comes next (set at `:`).
+    key: Option<Vec<u8>>,
+    /// One entry per open object/array: whether it is an `inlineData` object.
+    nesting: Vec<bool>,
+    /// Base64 text of the current image not decoded yet.
+    pending: Vec<u8>,
+    decoded: Vec<u8>,
+    /// Images completed, by index: the bytes the sink handed back.
+    images: Vec<Vec<u8>>,
+    body_bytes: u64,
+}
+
+impl Default for BodyReader<MemorySink> {
+    fn default() -> Self {
+        BodyReader::with_sink(MemorySink::default())
+    }
+}
+
+impl BodyReader<MemorySink> {
+    /// A reader that keeps each image in memory.
+    pub fn new() -> Self {
+        BodyReader::default()
+    }
+}
+
+impl<S: ImageSink> BodyReader<S> {
+    /// A reader that hands decoded images to `sink`.
+    pub fn with_sink(sink: S) -> Self {
+        BodyReader {
+            sink,
+            skeleton: Vec::new(),
+            lex: Lex::Outside,
+            string_start: 0,
+            last_string: None,
+            key: None,
+            nesting: Vec::new(),
+            pending: Vec::new(),
+            decoded: Vec::new(),
+            images: Vec::new(),
+            body_bytes: 0,
+        }
+    }
+
+    /// The sink (to inspect what it wrote).
+    pub fn sink(&self) -> &S {
+        &self.sink
+    }
+
+    /// The number of body bytes fed so far.
+    pub fn body_bytes(&self) -> u64 {
+        self.body_bytes
+    }
+
+    /// Takes the next piece of the body. Fails only when an image's base64 is invalid or
+    /// the sink fails.
+    pub fn feed(&mut self, mut chunk: &[u8]) -> Result<(), Error> {
+        self.body_bytes += chunk.len() as u64;
+        while !chunk.is_empty() {
+            chunk = match self.lex {
+                Lex::InData { escaped } => self.data_bytes(chunk, escaped)?,
+                Lex::InString { escaped } => self.string_bytes(chunk, escaped),
+                Lex::Outside => self.outside_bytes(chunk)?,
+            };
+        }
+        Ok(())
+    }
+
+    /// Ends the body: parses the skeleton (as [`crate::parse_response`] would parse the
+    /// whole body with this 2xx `status`) and puts the images back.
+    /// A body cut inside an image leaves the skeleton inside a string: the parser reports
+    /// the truncated JSON, as it would for the whole body.
+    pub fn finish(self, status: u16) -> Result<GenerateResponse, Error> {
+        let mut response = parse_success(status, &self.skeleton)?;
+        let mut images: Vec<Option<Vec<u8>>> = self.images.into_iter().map(Some).collect();
+        restore_images(&mut response, &mut images);
+        Ok(response)
+    }
+
+    /// Outside strings: copy up to and including the next quote, tracking keys and nesting.
+    fn outside_bytes<'a>(&mut self, chunk: &'a [u8]) -> Result<&'a [u8], Error> {
+        for (at, &byte) in chunk.iter().enumerate() {
+            match byte {
+                b'"' => {
+                    self.skeleton.extend_from_slice(&chunk[..=at]);
+                    let key = self.key.take();
+                    let in_inline = self.nesting.last().copied().unwrap_or(false);
+                    if in_inline && key.as_deref() == Some(b"data") {
+                        self.begin_image()?;
+                        self.lex = Lex::InData { escaped: false };
+                    } else {
+                        self.string_start = self.skeleton.len();
+                        self.lex = Lex::InString { escaped: false };
+                    }
+                    return Ok(&chunk[at + 1..]);
+                }
+                b':' => self.key = self.last_string.take(),
+                b'{' => {
+                    let key = self.key.take();
+                    let inline = matches!(key.as_deref(), Some(b"inlineData" | b"inline_data"));
+                    self.nesting.push(inline);
+                    self.last_string = None;
+                }
+                b'[' => {
+                    self.key = None;
+                    self.nesting.push(false);
+                    self.last_string = None;
+                }
+                b'}' | b']' => {
+                    self.nesting.pop();
+                    self.key = None;
+                    self.last_string = None;
+                }
+                b',' => {
+                    self.key = None;
+                    self.last_string = None;
+                }
+                b' ' | b'\t' | b'\r' | b'\n' => {}
+                _ => {
+                    // A number, true/false/null: the value of any pending key.
+                    self.key = None;
+                    self.last_string = None;
+                }
+            }
+        }
+        self.skeleton.extend_from_slice(chunk);
+        Ok(&[])
+    }
+
+    /// Inside an ordinary string: copy through the closing quote.
+    fn string_bytes<'a>(&mut self, chunk: &'a [u8], mut escaped: bool) -> &'a [u8] {
+        let mut at = 0;
+        while at < chunk.len() {
+            if escaped {
+                escaped = false;
+                at += 1;
+                continue;
+            }
+            match memchr::memchr2(b'"', b'\\', &chunk[at..]) {
+                None => {
+                    at = chunk.len();
+                    break;
+                }
+                Some(found) => {
+                    at += found;
+                    if chunk[at] == b'\\' {
+                        escaped = true;
+                        at += 1;
+                    } else {
+                        self.skeleton.extend_from_slice(&chunk[..at]);
+                        let text = &self.skeleton[self.string_start..];
+                        self.last_string = Some(text[..text.len().min(KEY_PREFIX)].to_vec());
+                        if text.len() > KEY_PREFIX {
+                            // Too long to be a key we look for.
+                            self.last_string = Some(Vec::new());
+                        }
+                        self.skeleton.push(b'"');
+                        self.lex = Lex::Outside;
+                        return &chunk[at + 1..];
+                    }
+                }
+            }
+        }
+        self.skeleton.extend_from_slice(&chunk[..at]);
+        self.lex = Lex::InString { escaped };
+        &chunk[at..]
+    }
+
+    /// Inside an image's base64: decode through the closing quote.
+    fn data_bytes<'a>(&mut self, chunk: &'a [u8], mut escaped: bool) -> Result<&'a [u8], Error> {
+        let mut rest = chunk;
+        loop {
+            if escaped {
+                let Some((&byte, after)) = rest.split_first() else {
+                    break;
+                };
+                match byte {
+                    b'/' => self.pending.push(b'/'),
+                    b'n' | b'r' | b't' => {}
+                    other => {
+                        return Err(Error::decode(
+                            format!(
+                                "an image's base64 in the response has the JSON escape \\{}; expected plain base64",
+                                char::from(other).escape_default()
+                            ),
+                            Some(200),
+                        ));
+                    }
+                }
+                escaped = false;
+                rest = after;
+                continue;
+            }
+            match memchr::memchr2(b'"', b'\\', rest) {
+                None => {
+                    self.pending.extend_from_slice(rest);
+                    self.decode_pending(false)?;
+                    self.lex = Lex::InData { escaped: false };
+                    return Ok(&[]);
+                }
+                Some(found) => {
+                    self.pending.extend_from_slice(&rest[..found]);
+                    if rest[found] == b'\\' {
+                        escaped = true;
+                        rest = &rest[found + 1..];
+                        continue;
+                    }
+                    self.decode_pending(true)?;
+                    self.end_image()?;
+                    self.lex = Lex::Outside;
+                    return Ok(&rest[found + 1..]);
+                }
+            }
+        }
+        self.decode_pending(false)?;
+        self.lex = Lex::InData { escaped };
+        Ok(&[])
+    }
+
+    fn begin_image(&mut self) -> Result<(), Error> {
+        let index = self.images.len();
+        self.pending.clear();
+        self.sink.begin(index)
+    }
+
+    /// Ends the current image: its placeholder goes into the skeleton.
+    fn end_image(&mut self) -> Result<(), Error> {
+        let bytes = self.sink.end()?;
+        let index = u32::try_from(self.images.len()).unwrap_or(u32::MAX);
+        self.images.push(bytes);
+        self.skeleton
+            .extend_from_slice(placeholder(index).as_bytes());
+        self.skeleton.push(b'"');
+        self.last_string = None;
+        Ok(())
+    }
+
+    /// Decodes what can be decoded of `pending`: everything at the end of the string,
+    /// else whole 4-character groups, keeping the last group back (padding may follow).
+    /// Plain standard base64 is decoded as it is; only when that fails is the text
+    /// compacted (whitespace, URL-safe alphabet) and decoded again.
+    fn decode_pending(&mut self, at_end: bool) -> Result<(), Error> {
+        if !at_end && self.pending.len() < DECODE_STEP + 4 {
+            return Ok(());
+        }
+        if let Some(bad) = self.decode_groups(at_end)? {
+            compact(&mut self.pending);
+            if self.decode_groups(at_end)?.is_some() {
+                return Err(invalid_base64(bad));
+            }
+        }
+        Ok(())
+    }
+
+    /// Decodes the decodable prefix of `pending` into the sink and drops it; on text the
+    /// fast decoder refuses, stops there (what was decoded is dropped from `pending`) and
+    /// returns the refused byte.
+    fn decode_groups(&mut self, at_end: bool) -> Result<Option<u8>, Error> {
+        let text_len = if at_end {
+            let mut end = self.pending.len();
+            while end > 0 && self.pending[end - 1] == b'=' && self.pending.len() - end < 2 {
+                end -= 1;
+            }
+            end
+        } else {
+            self.pending.len().saturating_sub(4) / 4 * 4
+        };
+        let mut done = 0;
+        while done < text_len {
+            let end = (done + DECODE_STEP).min(text_len);
+            let piece = &self.pending[done..end];
+            self.decoded.resize(piece.len() / 4 * 3 + 3, 0);
+            match base64_simd::STANDARD_NO_PAD.decode(piece, self.decoded.as_mut_slice().as_out()) {
+                Ok(out) => self.sink.write(out)?,
+                Err(_) => {
+                    let bad = piece
+                        .iter()
+                        .copied()
+                        .find(|b| !is_standard_base64(*b))
+                        .unwrap_or(b'=');
+                    self.pending.drain(..done);
+                    return Ok(Some(bad));
+                }
+            }
+            done = end;
+        }
+        if at_end {
+            self.pending.clear();
+        } else {
+            self.pending.drain(..text_len);
+        }
+        Ok(None)
+    }
+}
+
+fn is_standard_base64(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'+' || byte == b'/'
+}
+
+/// The lenient forms: whitespace dropped, the URL-safe alphabet mapped to the standard one.
+fn compact(text: &mut Vec<u8>) {
+    text.retain(|b| !b.is_ascii_whitespace());
+    for byte in text.iter_mut() {
+        match *byte {
+            b'-' => *byte = b'+',
+            b'_' => *byte = b'/',
+            _ => {}
+        }
+    }
+}
+
+fn invalid_base64(bad: u8) -> Error {
+    Error::decode(
+        format!("an image in the response is not valid base64 (byte 0x{bad:02x}, or a bad length)"),
+        Some(200),
+    )
+}
+
+/// The skeleton's stand-in for image `index`: valid base64, so the parser takes it as an
+/// image's bytes, then recognised and swapped.
+fn placeholder(index: u32) -> String {
+    let mut raw = MARKER.to_vec();
+    raw.extend_from_slice(&index.to_be_bytes());
+    crate::b64::encode(&raw)
+}
+
+fn placeholder_index(data: &[u8]) -> Option<usize> {
+    let index = data.strip_prefix(&MARKER)?;
+    let index: [u8; 4] = index.try_into().ok()?;
+    usize::try_from(u32::from_be_bytes(index)).ok()
+}
+
+/// Swaps every placeholder in the parsed response for its image.
+fn restore_images(response: &mut GenerateResponse, images: &mut [Option<Vec<u8>>]) {
+    response.for_each_part_mut(|data| match data {
+        PartData::InlineData(blob) => restore_blob(blob, images),
+        PartData::Other(fields) => fields.values_mut().for_each(|v| restore_json(v, images)),
+        PartData::Text(_) | PartData::FileData(_) => {}
+    });
+}
+
+fn restore_blob(blob: &mut Blob, images: &mut [Option<Vec<u8>>]) {
+    if let Some(image) = placeholder_index(&blob.data).and_then(|i| images.get_mut(i)) {
+        blob.data = image.take().unwrap_or_default();
+    }
+}
+
+/// A part this SDK does not model keeps its JSON: its placeholders go back to base64.
+fn restore_json(value: &mut Value, images: &mut [Option<Vec<u8>>]) {
+    match value {
+        Value::String(text) => {
+            let index = crate::b64::decode(text.as_bytes())
+                .ok()
+                .and_then(|raw| placeholder_index(&raw));
+            if let Some(image) = index.and_then(|i| images.get_mut(i)) {
+                *text = crate::b64::encode(&image.take().unwrap_or_default());
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| restore_json(v, images)),
+        Value::Object(map) => map.values_mut().for_each(|v| restore_json(v, images)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_response;
+
+    fn read(body: &[u8], piece: usize) -> Result<GenerateResponse, Error> {
+        let mut reader = BodyReader::new();
+        for chunk in body.chunks(piece.max(1)) {
+            reader.feed(chunk)?;
+        }
+        reader.finish(200)
+    }
+
+    fn same_as_parse(body: &[u8]) {
+        let whole = parse_response(200, &[], body);
+        for piece in [1, 2, 3, 5, 64, 4096, body.len().max(1)] {
+            let chunked = read(body, piece);
+            match (&whole, &chunked) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "piece {piece}"),
+                (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind(), "piece {piece}: {a} / {b}"),
+                _ => panic!("piece {piece}: {whole:?} vs {chunked:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn images_text_and_oddities_match_the_whole_body_parser() {
+        let image: Vec<u8> = (0..200_000u32).map(|i| (i * 31 % 251) as u8).collect();
+        let b64 = crate::b64::encode(&image);
+        let url_safe = b64.replace('+', "-").replace('/', "_");
+        let wrapped = format!("{}\\n{}", &b64[..1000], &b64[1000..]);
+        let escaped_slash = b64.replace('/', "\\/");
+        for data in [
+            &b64,
+            &url_safe,
+            &wrapped,
+            &escaped_slash,
+            &b64[..b64.len() - 1],
+        ] {
+            let body = format!(
+                r#"{{"candidates":[{{"content":{{"role":"model","parts":[{{"text":"a \"data\": {{x}}"}},{{"inlineData":{{"data":"{data}","mimeType":"image/png"}},"thoughtSignature":"c2ln"}},{{"inline_data":{{"mime_type":"image/jpeg","data":"/9j/4A=="}},"thought":true}}]}},"finishReason":"STOP"}}],"modelVersion":"m","data":"not an image"}}"#
+            );
+            same_as_parse(body.as_bytes());
+        }
+    }
+
+    #[test]
+    fn errors_and_non_json_match_too() {
+        for body in [
+            &br#"{"error":{"code":503,"message":"overloaded","status":"UNAVAILABLE"}}"#[..],
+            b"<html>502</html>",
+            b"",
+            br#"{"candidates":[{"content":{"parts":[{"inlineData":{"data":"ab$d"}}]}}]}"#,
+            br#"{"candidates":[{"content":{"parts":[{"inlineData":{"data":"AAAA"#,
+            br#"{"candidates":[{"content":{"parts":[{"inlineData":{"data":null}}]}}]}"#,
+        ] {
+            same_as_parse(body);
+        }
+    }
+
+    #[test]
+    fn a_custom_sink_receives_the_images_in_order() {
+        #[derive(Default)]
+        struct Recording(Vec<(usize, Vec<u8>)>);
+        impl ImageSink for Recording {
+            fn begin(&mut self, index: usize) -> Result<(), Error> {
+                self.0.push((index, Vec::new()));
+                Ok(())
+            }
+            fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+                if let Some(last) = self.0.last_mut() {
+                    last.1.extend_from_slice(bytes);
+                }
+                Ok(())
+            }
+            fn end(&mut self) -> Result<Vec<u8>, Error> {
+                Ok(Vec::new())
+            }
+        }
+        let body = br#"{"candidates":[{"content":{"parts":[{"inlineData":{"data":"AAEC"}},{"inlineData":{"data":"AwQF"}}]}}]}"#;
+        let mut reader = BodyReader::with_sink(Recording::default());
+        for chunk in body.chunks(3) {
+            reader.feed(chunk).unwrap();
+        }
+        assert_eq!(
+            reader.sink().0,
+            vec![(0, vec![0, 1, 2]), (1, vec![3, 4, 5])]
+        );
+        let response = reader.finish(200).unwrap();
+        // The sink kept the bytes: the response carries empty images.
+        assert_eq!(response.images().len(), 2);
+        assert!(response.images().iter().all(|blob| blob.data.is_empty()));
+    }
+}
