@@ -160,7 +160,9 @@ def test_unsafe_settings_are_refused_with_the_field() -> None:
     Client(api_key=KEY, base_url="http://api.example.com/gemini", allow_insecure_http=True)
     with pytest.raises(gemini_image.InvalidRequestError) as creds:
         Client(api_key=KEY, base_url="https://bob:s3cr3t@api.example.com/gemini")
-    assert creds.value.field == "base_url" and "s3cr3t" not in _shown(creds.value)
+    # (not the traceback: it quotes this test's own source line)
+    assert creds.value.field == "base_url"
+    assert "s3cr3t" not in str(creds.value) + repr(creds.value)
     with pytest.raises(gemini_image.InvalidRequestError) as zero:
         Client(api_key=KEY, base_url="http://127.0.0.1:9", timeout=0)
     assert zero.value.field == "timeout"

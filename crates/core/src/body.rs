@@ -10,9 +10,9 @@
 //! [`parse_response`], and the images are put back where they were.
 //!
 //! In scope: 2xx bodies (the client reads error bodies, which are small, the usual way).
-//! The result equals [`parse_response`]'s for any body and any chunking, except that a
-//! `data` string with a JSON escape other than `\/` and whitespace escapes is refused
-//! (no server sends one).
+//! The result equals [`parse_response`]'s for any body and any chunking, except that an
+//! image's `data` string with a JSON escape other than `\/` and whitespace escapes is
+//! refused (no server sends one).
 //!
 //! [`parse_response`]: crate::parse_response
 
@@ -104,8 +104,14 @@ pub struct BodyReader<S: ImageSink = MemorySink> {
     /// Base64 text of the current image not decoded yet.
     pending: Vec<u8>,
     decoded: Vec<u8>,
-    /// Images completed, by index: the bytes the sink handed back.
-    images: Vec<Vec<u8>>,
+    /// Images completed, by index: the bytes the sink handed back, or why the base64 was
+    /// refused (reported only if the parser reaches that image: the whole-body parser
+    /// never decodes what it skips, such as an unknown field).
+    images: Vec<Result<Vec<u8>, Error>>,
+    /// The current image's base64 was refused: the rest of it is skipped.
+    broken: Option<Error>,
+    /// A raw control character inside an image's string: invalid JSON wherever it is.
+    invalid_json: Option<Error>,
     body_bytes: u64,
 }
 
@@ -136,6 +142,8 @@ impl<S: ImageSink> BodyReader<S> {
             pending: Vec::new(),
             decoded: Vec::new(),
             images: Vec::new(),
+            broken: None,
+            invalid_json: None,
             body_bytes: 0,
         }
     }
@@ -150,8 +158,8 @@ impl<S: ImageSink> BodyReader<S> {
         self.body_bytes
     }
 
-    /// Takes the next piece of the body. Fails only when an image's base64 is invalid or
-    /// the sink fails.
+    /// Takes the next piece of the body. Fails only when the sink fails (invalid base64 is
+    /// reported by [`BodyReader::finish`], as the whole-body parser would).
     pub fn feed(&mut self, mut chunk: &[u8]) -> Result<(), Error> {
         self.body_bytes += chunk.len() as u64;
         while !chunk.is_empty() {
@@ -169,9 +177,13 @@ impl<S: ImageSink> BodyReader<S> {
     /// A body cut inside an image leaves the skeleton inside a string: the parser reports
     /// the truncated JSON, as it would for the whole body.
     pub fn finish(self, status: u16) -> Result<GenerateResponse, Error> {
+        if let Some(error) = self.invalid_json {
+            return Err(error);
+        }
         let mut response = parse_success(status, &self.skeleton)?;
-        let mut images: Vec<Option<Vec<u8>>> = self.images.into_iter().map(Some).collect();
-        restore_images(&mut response, &mut images);
+        let mut images: Vec<Option<Result<Vec<u8>, Error>>> =
+            self.images.into_iter().map(Some).collect();
+        restore_images(&mut response, &mut images)?;
         Ok(response)
     }
 
@@ -276,7 +288,7 @@ impl<S: ImageSink> BodyReader<S> {
                     b'/' => self.pending.push(b'/'),
                     b'n' | b'r' | b't' => {}
                     other => {
-                        return Err(Error::decode(
+                        self.broken.get_or_insert(Error::decode(
                             format!(
                                 "an image's base64 in the response has the JSON escape \\{}; expected plain base64",
                                 char::from(other).escape_default()
@@ -318,6 +330,7 @@ impl<S: ImageSink> BodyReader<S> {
     fn begin_image(&mut self) -> Result<(), Error> {
         let index = self.images.len();
         self.pending.clear();
+        self.broken = None;
         self.sink.begin(index)
     }
 
@@ -325,7 +338,10 @@ impl<S: ImageSink> BodyReader<S> {
     fn end_image(&mut self) -> Result<(), Error> {
         let bytes = self.sink.end()?;
         let index = u32::try_from(self.images.len()).unwrap_or(u32::MAX);
-        self.images.push(bytes);
+        self.images.push(match self.broken.take() {
+            Some(error) => Err(error),
+            None => Ok(bytes),
+        });
         self.skeleton
             .extend_from_slice(placeholder(index).as_bytes());
         self.skeleton.push(b'"');
@@ -338,16 +354,34 @@ impl<S: ImageSink> BodyReader<S> {
     /// Plain standard base64 is decoded as it is; only when that fails is the text
     /// compacted (whitespace, URL-safe alphabet) and decoded again.
     fn decode_pending(&mut self, at_end: bool) -> Result<(), Error> {
+        if self.broken.is_some() {
+            self.check_control_characters();
+            self.pending.clear();
+            return Ok(());
+        }
         if !at_end && self.pending.len() < DECODE_STEP + 4 {
             return Ok(());
         }
         if let Some(bad) = self.decode_groups(at_end)? {
+            self.check_control_characters();
             compact(&mut self.pending);
             if self.decode_groups(at_end)?.is_some() {
-                return Err(invalid_base64(bad));
+                self.broken = Some(invalid_base64(bad));
+                self.pending.clear();
             }
         }
         Ok(())
+    }
+
+    /// On the slow path only (text the fast decoder refused): a raw control character in
+    /// a string makes the whole body invalid JSON, as the whole-body parser says.
+    fn check_control_characters(&mut self) {
+        if self.invalid_json.is_none() && self.pending.iter().any(|b| *b < 0x20) {
+            self.invalid_json = Some(Error::decode(
+                "the response body is not a valid GenerateContentResponse: a control character inside an image's string",
+                Some(200),
+            ));
+        }
     }
 
     /// Decodes the decodable prefix of `pending` into the sink and drops it; on text the
@@ -428,35 +462,53 @@ fn placeholder_index(data: &[u8]) -> Option<usize> {
     usize::try_from(u32::from_be_bytes(index)).ok()
 }
 
-/// Swaps every placeholder in the parsed response for its image.
-fn restore_images(response: &mut GenerateResponse, images: &mut [Option<Vec<u8>>]) {
-    response.for_each_part_mut(|data| match data {
-        PartData::InlineData(blob) => restore_blob(blob, images),
-        PartData::Other(fields) => fields.values_mut().for_each(|v| restore_json(v, images)),
-        PartData::Text(_) | PartData::FileData(_) => {}
+type Images = [Option<Result<Vec<u8>, Error>>];
+
+/// Swaps every placeholder in the parsed response for its image; an image whose base64
+/// was refused is the error, as the whole-body parser would have found it.
+fn restore_images(response: &mut GenerateResponse, images: &mut Images) -> Result<(), Error> {
+    let mut failure = None;
+    response.for_each_part_mut(|data| {
+        let result = match data {
+            PartData::InlineData(blob) => restore_blob(blob, images),
+            PartData::Other(fields) => fields
+                .values_mut()
+                .try_for_each(|v| restore_json(v, images)),
+            PartData::Text(_) | PartData::FileData(_) => Ok(()),
+        };
+        if let Err(error) = result {
+            failure.get_or_insert(error);
+        }
     });
+    failure.map_or(Ok(()), Err)
 }
 
-fn restore_blob(blob: &mut Blob, images: &mut [Option<Vec<u8>>]) {
-    if let Some(image) = placeholder_index(&blob.data).and_then(|i| images.get_mut(i)) {
-        blob.data = image.take().unwrap_or_default();
+fn take(images: &mut Images, index: Option<usize>) -> Option<Result<Vec<u8>, Error>> {
+    index.and_then(|i| images.get_mut(i)).and_then(Option::take)
+}
+
+fn restore_blob(blob: &mut Blob, images: &mut Images) -> Result<(), Error> {
+    if let Some(image) = take(images, placeholder_index(&blob.data)) {
+        blob.data = image?;
     }
+    Ok(())
 }
 
 /// A part this SDK does not model keeps its JSON: its placeholders go back to base64.
-fn restore_json(value: &mut Value, images: &mut [Option<Vec<u8>>]) {
+fn restore_json(value: &mut Value, images: &mut Images) -> Result<(), Error> {
     match value {
         Value::String(text) => {
             let index = crate::b64::decode(text.as_bytes())
                 .ok()
                 .and_then(|raw| placeholder_index(&raw));
-            if let Some(image) = index.and_then(|i| images.get_mut(i)) {
-                *text = crate::b64::encode(&image.take().unwrap_or_default());
+            if let Some(image) = take(images, index) {
+                *text = crate::b64::encode(&image?);
             }
+            Ok(())
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| restore_json(v, images)),
-        Value::Object(map) => map.values_mut().for_each(|v| restore_json(v, images)),
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        Value::Array(items) => items.iter_mut().try_for_each(|v| restore_json(v, images)),
+        Value::Object(map) => map.values_mut().try_for_each(|v| restore_json(v, images)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => Ok(()),
     }
 }
 
@@ -513,6 +565,8 @@ mod tests {
             b"<html>502</html>",
             b"",
             br#"{"candidates":[{"content":{"parts":[{"inlineData":{"data":"ab$d"}}]}}]}"#,
+            // Found by fuzzing: the parser skips unknown fields without decoding them.
+            br#"{"ca[didates":[{"content":{"parts":[{"inlineData":{"data":"ab$d"}}]}}]}"#,
             br#"{"candidates":[{"content":{"parts":[{"inlineData":{"data":"AAAA"#,
             br#"{"candidates":[{"content":{"parts":[{"inlineData":{"data":null}}]}}]}"#,
         ] {
