@@ -93,7 +93,7 @@ export interface ClientOptions {
   /**
    * Allow a plain `http://` base URL to a host other than this machine (default false:
    * such a URL would send the API key unencrypted, and the constructor throws an
-   * `InvalidRequestError` with `field` `baseUrl`). Loopback URLs never need it; also set
+   * `InvalidRequestError` with `field` `base_url`). Loopback URLs never need it; also set
    * by `GEMINI_IMAGE_ALLOW_INSECURE_HTTP=1`. TLS certificates are always verified.
    */
   allowInsecureHttp?: boolean

@@ -78,6 +78,7 @@ const CLIENT_KEYS = new Set([
   'allowInsecureHttp',
   'onRetry',
 ])
+const BOOLEAN_CLIENT_KEYS = new Set(['allowInsecureHttp'])
 
 /** Wraps a user's `onRetry` so that a throwing callback never breaks a call. */
 function retryListener(onRetry) {
@@ -115,9 +116,13 @@ class Client {
     for (const key of CLIENT_KEYS) {
       const value = options[key]
       if (key === 'onRetry' || value === undefined || value === null) continue
-      const numeric = key.endsWith('Ms') || key.startsWith('max')
-      if (numeric ? typeof value !== 'number' : typeof value !== 'string') {
-        throw invalid(key, `must be a ${numeric ? 'number' : 'string'}, got ${typeof value}`)
+      const type = BOOLEAN_CLIENT_KEYS.has(key)
+        ? 'boolean'
+        : key.endsWith('Ms') || key.startsWith('max')
+          ? 'number'
+          : 'string'
+      if (typeof value !== type) {
+        throw invalid(key, `must be a ${type}, got ${typeof value}`)
       }
       config[key] = value
     }

@@ -110,8 +110,12 @@ pub struct BodyReader<S: ImageSink = MemorySink> {
     images: Vec<Result<Vec<u8>, Error>>,
     /// The current image's base64 was refused: the rest of it is skipped.
     broken: Option<Error>,
-    /// A raw control character inside an image's string: invalid JSON wherever it is.
-    invalid_json: Option<Error>,
+    /// Which images had a raw control character in their string: the whole-body parser
+    /// accepts that in an image it decodes (whitespace is skipped) but refuses it in a
+    /// string it skips.
+    control: Vec<bool>,
+    /// The current image has a raw control character.
+    current_control: bool,
     body_bytes: u64,
 }
 
@@ -143,7 +147,8 @@ impl<S: ImageSink> BodyReader<S> {
             decoded: Vec::new(),
             images: Vec::new(),
             broken: None,
-            invalid_json: None,
+            control: Vec::new(),
+            current_control: false,
             body_bytes: 0,
         }
     }
@@ -177,13 +182,20 @@ impl<S: ImageSink> BodyReader<S> {
     /// A body cut inside an image leaves the skeleton inside a string: the parser reports
     /// the truncated JSON, as it would for the whole body.
     pub fn finish(self, status: u16) -> Result<GenerateResponse, Error> {
-        if let Some(error) = self.invalid_json {
-            return Err(error);
-        }
         let mut response = parse_success(status, &self.skeleton)?;
         let mut images: Vec<Option<Result<Vec<u8>, Error>>> =
             self.images.into_iter().map(Some).collect();
         restore_images(&mut response, &mut images)?;
+        let skipped_with_control = images
+            .iter()
+            .zip(&self.control)
+            .any(|(image, control)| image.is_some() && *control);
+        if skipped_with_control {
+            return Err(Error::decode(
+                "the response body is not a valid GenerateContentResponse: a control character or an invalid escape inside a string",
+                Some(status),
+            ));
+        }
         Ok(response)
     }
 
@@ -287,7 +299,19 @@ impl<S: ImageSink> BodyReader<S> {
                 match byte {
                     b'/' => self.pending.push(b'/'),
                     b'n' | b'r' | b't' => {}
+                    b'"' | b'\\' | b'b' | b'f' | b'u' => {
+                        self.broken.get_or_insert(Error::decode(
+                            format!(
+                                "an image's base64 in the response has the JSON escape \\{}; expected plain base64",
+                                char::from(byte)
+                            ),
+                            Some(200),
+                        ));
+                    }
+                    // Not JSON at all: refused wherever it is (as an invalid control
+                    // character is).
                     other => {
+                        self.current_control = true;
                         self.broken.get_or_insert(Error::decode(
                             format!(
                                 "an image's base64 in the response has the JSON escape \\{}; expected plain base64",
@@ -331,6 +355,7 @@ impl<S: ImageSink> BodyReader<S> {
         let index = self.images.len();
         self.pending.clear();
         self.broken = None;
+        self.current_control = false;
         self.sink.begin(index)
     }
 
@@ -338,6 +363,7 @@ impl<S: ImageSink> BodyReader<S> {
     fn end_image(&mut self) -> Result<(), Error> {
         let bytes = self.sink.end()?;
         let index = u32::try_from(self.images.len()).unwrap_or(u32::MAX);
+        self.control.push(self.current_control);
         self.images.push(match self.broken.take() {
             Some(error) => Err(error),
             None => Ok(bytes),
@@ -373,14 +399,11 @@ impl<S: ImageSink> BodyReader<S> {
         Ok(())
     }
 
-    /// On the slow path only (text the fast decoder refused): a raw control character in
-    /// a string makes the whole body invalid JSON, as the whole-body parser says.
+    /// On the slow path only (text the fast decoder refused): notes a raw control
+    /// character in the current image's string.
     fn check_control_characters(&mut self) {
-        if self.invalid_json.is_none() && self.pending.iter().any(|b| *b < 0x20) {
-            self.invalid_json = Some(Error::decode(
-                "the response body is not a valid GenerateContentResponse: a control character inside an image's string",
-                Some(200),
-            ));
+        if !self.current_control {
+            self.current_control = self.pending.iter().any(|b| *b < 0x20);
         }
     }
 
@@ -565,8 +588,13 @@ mod tests {
             b"<html>502</html>",
             b"",
             br#"{"candidates":[{"content":{"parts":[{"inlineData":{"data":"ab$d"}}]}}]}"#,
-            // Found by fuzzing: the parser skips unknown fields without decoding them.
+            // Found by fuzzing: the parser skips unknown fields without decoding them, but
+            // refuses raw control characters in what it skips, and accepts raw whitespace
+            // in an image it decodes.
             br#"{"ca[didates":[{"content":{"parts":[{"inlineData":{"data":"ab$d"}}]}}]}"#,
+            b"{\"ca[didates\":[{\"content\":{\"parts\":[{\"inlineData\":{\"data\":\"AA\x01A\"}}]}}]}",
+            b"{\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":{\"data\":\"AA\nAA\"}}]}}]}",
+            b"{\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":{\"data\":\"AA\x01AA\"}}]}}]}",
             br#"{"candidates":[{"content":{"parts":[{"inlineData":{"data":"AAAA"#,
             br#"{"candidates":[{"content":{"parts":[{"inlineData":{"data":null}}]}}]}"#,
         ] {
