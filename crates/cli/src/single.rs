@@ -1,12 +1,12 @@
 //! `generate` and `edit`: one request (or one conversation turn), its images written out.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use gemini_image::{
-    CallOptions, Conversation, EnvConfig, Error, GenerateRequest, GenerateResponse, Part, PartData,
-    RequestOptions, RetryEvent, default_stem, load_image, plan_output, save_image, short_hash,
-    slug,
+    CallOptions, Conversation, EnvConfig, Error, GenerateRequest, GenerateResponse, GeneratedFiles,
+    Part, PartData, RequestOptions, RetryEvent, default_stem, load_image, plan_output, save_image,
+    short_hash, slug,
 };
 
 use crate::args::{ConnArgs, ImageArgs, OutputArgs};
@@ -132,11 +132,19 @@ pub fn run(job: Job) -> Result<Summary, Failure> {
             let mut chat = client.resume_chat(conversation);
             let result = chat.send_pending(&call_options());
             let info = chat.last_call_info().cloned().unwrap_or_default();
-            (result, info, Some(chat))
+            (result.map(Outcome::InMemory), info, Some(chat))
         }
         Ok(request) => {
-            let (result, info) = client.generate_info_with(request, &call_options());
-            (result, info, None)
+            // The images are decoded straight into their files as the body arrives.
+            let stem = output_stem(&job, &model);
+            let (result, info) = client.generate_to_files(
+                request,
+                job.output.output.as_deref(),
+                &stem,
+                job.output.overwrite,
+                &call_options(),
+            );
+            (result.map(Outcome::Written), info, None)
         }
     };
 
@@ -144,11 +152,15 @@ pub fn run(job: Job) -> Result<Summary, Failure> {
         attempts: Some(info.attempts),
         ..connection.hints.clone()
     };
-    let response = result.map_err(|err| Failure {
+    let outcome = result.map_err(|err| Failure {
         error: sdk_failure(&err, &hints),
         attempts: Some(info.attempts),
     })?;
-    let written = write_images(&job, &model, response).map_err(|error| Failure {
+    let written = match outcome {
+        Outcome::InMemory(response) => write_images(&job, &model, response),
+        Outcome::Written(files) => Ok(describe_written(files)),
+    }
+    .map_err(|error| Failure {
         error,
         attempts: Some(info.attempts),
     })?;
@@ -186,6 +198,44 @@ pub fn run(job: Job) -> Result<Summary, Failure> {
 }
 
 type Written = (Vec<ImageInfo>, ResponseMeta, Vec<String>);
+
+/// A response whose images are still to be written (a conversation turn, which keeps
+/// them), or already written to their files.
+enum Outcome {
+    InMemory(GenerateResponse),
+    Written(GeneratedFiles),
+}
+
+/// The summary of images [`gemini_image::Client::generate_to_files`] wrote.
+fn describe_written(files: GeneratedFiles) -> Written {
+    let meta = ResponseMeta::of(&files.response);
+    let mut warnings = files.warnings;
+    let mut images = Vec::with_capacity(files.images.len());
+    for image in files.images {
+        if image.saved.renamed {
+            warnings.push(renamed_warning(&image.saved.requested, &image.saved.path));
+        }
+        images.push(ImageInfo {
+            path: image.saved.path,
+            mime_type: image.mime_type,
+            bytes: usize::try_from(image.bytes).unwrap_or(usize::MAX),
+            width: image.dimensions.map(|d| d.0),
+            height: image.dimensions.map(|d| d.1),
+        });
+    }
+    for warning in &warnings {
+        eprintln!("warning: {}", redact(warning));
+    }
+    (images, meta, warnings)
+}
+
+fn renamed_warning(requested: &Path, written: &Path) -> String {
+    format!(
+        "{} already exists: wrote {} instead (pass --overwrite to replace it)",
+        requested.display(),
+        written.display()
+    )
+}
 
 /// The file stem when no `-o` names the output: from the prompt for `generate`, from the
 /// (first) input image for `edit` (`photo.jpg` -> `photo-<hash>.jpg`); the hash covers the
@@ -238,11 +288,7 @@ fn write_images(job: &Job, model: &str, response: GenerateResponse) -> Result<Wr
         let saved = save_image(blob, &path, job.output.overwrite)
             .map_err(|err| CliError::from_sdk(&err, &HintContext::default()))?;
         if saved.renamed {
-            warnings.push(format!(
-                "{} already exists: wrote {} instead (pass --overwrite to replace it)",
-                path.display(),
-                saved.path.display()
-            ));
+            warnings.push(renamed_warning(&path, &saved.path));
         }
         images.push(ImageInfo::new(saved.path, blob));
     }

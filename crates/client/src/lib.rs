@@ -95,6 +95,7 @@ mod files;
 mod jitter;
 mod save;
 mod stream;
+mod to_file;
 mod transport;
 
 use std::sync::Arc;
@@ -133,6 +134,7 @@ pub use save::{
     short_hash, slug, write_file,
 };
 pub use stream::ImageStream;
+pub use to_file::{GeneratedFiles, WrittenImage};
 
 /// The model used when none is named: Nano Banana 2 (`gemini-3.1-flash-image`).
 pub const DEFAULT_MODEL: &str = "gemini-3.1-flash-image";

@@ -87,10 +87,26 @@ pub fn save_image(
 /// (`name-2.ext`, …) is used instead; the result says which. No extension rule applies:
 /// the name is used as given (session files, manifests).
 pub fn write_file(path: &Path, bytes: &[u8], overwrite: bool) -> Result<SavedImage, Error> {
-    let dir = match path.parent() {
+    let mut file = temp_file_for(path)?;
+    file.write_all(bytes)
+        .and_then(|()| file.flush())
+        .map_err(|e| io_error("cannot write", path, &e))?;
+    persist(file, path, overwrite)
+}
+
+/// The directory a file at `path` goes in (`.` for a bare name).
+pub(crate) fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
-    };
+    }
+}
+
+/// A new temporary file next to where `path` will be (same file system, so the final
+/// rename is atomic), creating missing directories; deleted if dropped before
+/// [`persist`].
+pub(crate) fn temp_file_for(path: &Path) -> Result<tempfile::NamedTempFile, Error> {
+    let dir = parent_dir(path);
     std::fs::create_dir_all(&dir).map_err(|e| io_error("cannot create the directory", &dir, &e))?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".gemini-image-").suffix(".tmp");
@@ -100,12 +116,18 @@ pub fn write_file(path: &Path, bytes: &[u8], overwrite: bool) -> Result<SavedIma
         // 0666 minus the umask, like any newly created file (tempfile's default is 0600).
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut file = builder
+    builder
         .tempfile_in(&dir)
-        .map_err(|e| io_error("cannot create a temporary file in", &dir, &e))?;
-    file.write_all(bytes)
-        .and_then(|()| file.flush())
-        .map_err(|e| io_error("cannot write", path, &e))?;
+        .map_err(|e| io_error("cannot create a temporary file in", &dir, &e))
+}
+
+/// Renames a written temporary file to `path` (or, unless `overwrite`, the next free
+/// name when `path` exists), never leaving a half-written file under the final name.
+pub(crate) fn persist(
+    mut file: tempfile::NamedTempFile,
+    path: &Path,
+    overwrite: bool,
+) -> Result<SavedImage, Error> {
     if overwrite {
         file.persist(path)
             .map_err(|e| io_error("cannot write", path, &e.error))?;

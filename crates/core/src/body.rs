@@ -3,7 +3,7 @@
 //! A 20 MB image arrives as 28 MB of base64 inside the JSON. [`parse_response`] needs the
 //! whole body and then decodes the image: about 2.4x the image in memory at the peak.
 //! [`BodyReader`] takes the body in chunks of any size instead. It keeps only the JSON
-//! *skeleton* — everything but the `data` strings of `inlineData` objects — and decodes
+//! *skeleton* — everything but the `data` strings of the parts' `inlineData` — and decodes
 //! each of those strings as it streams past, into an [`ImageSink`]: memory by default
 //! ([`MemorySink`], one `Vec` per image), or anything the caller provides (the client
 //! writes straight to a file). At the end the skeleton is parsed by the same code as
@@ -16,12 +16,9 @@
 //!
 //! [`parse_response`]: crate::parse_response
 
-use base64_simd::AsOut;
-use serde_json::Value;
-
-use crate::content::{Blob, PartData};
 use crate::error::Error;
 use crate::response::{GenerateResponse, parse_success};
+use base64_simd::AsOut;
 
 /// Where decoded image bytes go, one image at a time, in document order.
 pub trait ImageSink {
@@ -64,6 +61,37 @@ const KEY_PREFIX: usize = 16;
 /// Marks a placeholder in the skeleton: base64 of these bytes then a 4-byte index.
 const MARKER: [u8; 8] = *b"\x00gi-img\x00";
 
+/// What an open object or array is, on the path to the images
+/// (`candidates[].content.parts[].inlineData`): only there does the parser read a `data`
+/// string as image bytes; anywhere else (an unknown field, metadata kept as JSON) the
+/// text must stay as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Root,
+    Candidates,
+    Candidate,
+    Content,
+    Parts,
+    Part,
+    InlineData,
+    Other,
+}
+
+impl Container {
+    /// The container opened (with `{` when `object`) under `self`, at `key`.
+    fn child(self, key: Option<&[u8]>, object: bool) -> Container {
+        match (self, key, object) {
+            (Container::Root, Some(b"candidates"), false) => Container::Candidates,
+            (Container::Candidates, None, true) => Container::Candidate,
+            (Container::Candidate, Some(b"content"), true) => Container::Content,
+            (Container::Content, Some(b"parts"), false) => Container::Parts,
+            (Container::Parts, None, true) => Container::Part,
+            (Container::Part, Some(b"inlineData" | b"inline_data"), true) => Container::InlineData,
+            _ => Container::Other,
+        }
+    }
+}
+
 /// Where the lexer is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Lex {
@@ -99,8 +127,8 @@ pub struct BodyReader<S: ImageSink = MemorySink> {
     last_string: Option<Vec<u8>>,
     /// The key whose value comes next (set at `:`).
     key: Option<Vec<u8>>,
-    /// One entry per open object/array: whether it is an `inlineData` object.
-    nesting: Vec<bool>,
+    /// The open objects and arrays.
+    nesting: Vec<Container>,
     /// Base64 text of the current image not decoded yet.
     pending: Vec<u8>,
     decoded: Vec<u8>,
@@ -178,25 +206,23 @@ impl<S: ImageSink> BodyReader<S> {
     }
 
     /// Ends the body: parses the skeleton (as [`crate::parse_response`] would parse the
-    /// whole body with this 2xx `status`) and puts the images back.
-    /// A body cut inside an image leaves the skeleton inside a string: the parser reports
-    /// the truncated JSON, as it would for the whole body.
+    /// whole body with this 2xx `status`) and puts the images back. A body cut inside an
+    /// image leaves the skeleton inside a string: the parser reports the truncated JSON,
+    /// as it would for the whole body.
     pub fn finish(self, status: u16) -> Result<GenerateResponse, Error> {
-        let mut response = parse_success(status, &self.skeleton)?;
-        let mut images: Vec<Option<Result<Vec<u8>, Error>>> =
-            self.images.into_iter().map(Some).collect();
-        restore_images(&mut response, &mut images)?;
-        let skipped_with_control = images
-            .iter()
-            .zip(&self.control)
-            .any(|(image, control)| image.is_some() && *control);
-        if skipped_with_control {
-            return Err(Error::decode(
-                "the response body is not a valid GenerateContentResponse: a control character or an invalid escape inside a string",
-                Some(status),
-            ));
-        }
-        Ok(response)
+        self.finish_with_sink(status).0
+    }
+
+    /// [`BodyReader::finish`], handing the sink back too (for what it holds: files, say).
+    pub fn finish_with_sink(self, status: u16) -> (Result<GenerateResponse, Error>, S) {
+        let BodyReader {
+            sink,
+            skeleton,
+            images,
+            control,
+            ..
+        } = self;
+        (assemble(status, &skeleton, images, &control), sink)
     }
 
     /// Outside strings: copy up to and including the next quote, tracking keys and nesting.
@@ -206,7 +232,7 @@ impl<S: ImageSink> BodyReader<S> {
                 b'"' => {
                     self.skeleton.extend_from_slice(&chunk[..=at]);
                     let key = self.key.take();
-                    let in_inline = self.nesting.last().copied().unwrap_or(false);
+                    let in_inline = self.nesting.last() == Some(&Container::InlineData);
                     if in_inline && key.as_deref() == Some(b"data") {
                         self.begin_image()?;
                         self.lex = Lex::InData { escaped: false };
@@ -217,15 +243,14 @@ impl<S: ImageSink> BodyReader<S> {
                     return Ok(&chunk[at + 1..]);
                 }
                 b':' => self.key = self.last_string.take(),
-                b'{' => {
+                b'{' | b'[' => {
                     let key = self.key.take();
-                    let inline = matches!(key.as_deref(), Some(b"inlineData" | b"inline_data"));
-                    self.nesting.push(inline);
-                    self.last_string = None;
-                }
-                b'[' => {
-                    self.key = None;
-                    self.nesting.push(false);
+                    let child = match self.nesting.last() {
+                        None if byte == b'{' => Container::Root,
+                        None => Container::Other,
+                        Some(parent) => parent.child(key.as_deref(), byte == b'{'),
+                    };
+                    self.nesting.push(child);
                     self.last_string = None;
                 }
                 b'}' | b']' => {
@@ -448,6 +473,29 @@ impl<S: ImageSink> BodyReader<S> {
     }
 }
 
+/// Parses the skeleton and puts the images back.
+fn assemble(
+    status: u16,
+    skeleton: &[u8],
+    images: Vec<Result<Vec<u8>, Error>>,
+    control: &[bool],
+) -> Result<GenerateResponse, Error> {
+    let mut response = parse_success(status, skeleton)?;
+    let mut images: Vec<Option<Result<Vec<u8>, Error>>> = images.into_iter().map(Some).collect();
+    restore_images(&mut response, &mut images)?;
+    let skipped_with_control = images
+        .iter()
+        .zip(control)
+        .any(|(image, control)| image.is_some() && *control);
+    if skipped_with_control {
+        return Err(Error::decode(
+            "the response body is not a valid GenerateContentResponse: a control character or an invalid escape inside a string",
+            Some(status),
+        ));
+    }
+    Ok(response)
+}
+
 fn is_standard_base64(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'+' || byte == b'/'
 }
@@ -487,52 +535,22 @@ fn placeholder_index(data: &[u8]) -> Option<usize> {
 
 type Images = [Option<Result<Vec<u8>, Error>>];
 
-/// Swaps every placeholder in the parsed response for its image; an image whose base64
-/// was refused is the error, as the whole-body parser would have found it.
+/// Swaps every placeholder in the parsed response for its image (placeholders only ever
+/// sit in the parts' inline blobs); an image whose base64 was refused is the error, as
+/// the whole-body parser would have found it.
 fn restore_images(response: &mut GenerateResponse, images: &mut Images) -> Result<(), Error> {
     let mut failure = None;
-    response.for_each_part_mut(|data| {
-        let result = match data {
-            PartData::InlineData(blob) => restore_blob(blob, images),
-            PartData::Other(fields) => fields
-                .values_mut()
-                .try_for_each(|v| restore_json(v, images)),
-            PartData::Text(_) | PartData::FileData(_) => Ok(()),
-        };
-        if let Err(error) = result {
-            failure.get_or_insert(error);
+    response.for_each_blob_mut(|blob| {
+        let index = placeholder_index(&blob.data);
+        match index.and_then(|i| images.get_mut(i)).and_then(Option::take) {
+            Some(Ok(bytes)) => blob.data = bytes,
+            Some(Err(error)) => {
+                failure.get_or_insert(error);
+            }
+            None => {}
         }
     });
     failure.map_or(Ok(()), Err)
-}
-
-fn take(images: &mut Images, index: Option<usize>) -> Option<Result<Vec<u8>, Error>> {
-    index.and_then(|i| images.get_mut(i)).and_then(Option::take)
-}
-
-fn restore_blob(blob: &mut Blob, images: &mut Images) -> Result<(), Error> {
-    if let Some(image) = take(images, placeholder_index(&blob.data)) {
-        blob.data = image?;
-    }
-    Ok(())
-}
-
-/// A part this SDK does not model keeps its JSON: its placeholders go back to base64.
-fn restore_json(value: &mut Value, images: &mut Images) -> Result<(), Error> {
-    match value {
-        Value::String(text) => {
-            let index = crate::b64::decode(text.as_bytes())
-                .ok()
-                .and_then(|raw| placeholder_index(&raw));
-            if let Some(image) = take(images, index) {
-                *text = crate::b64::encode(&image?);
-            }
-            Ok(())
-        }
-        Value::Array(items) => items.iter_mut().try_for_each(|v| restore_json(v, images)),
-        Value::Object(map) => map.values_mut().try_for_each(|v| restore_json(v, images)),
-        Value::Null | Value::Bool(_) | Value::Number(_) => Ok(()),
-    }
 }
 
 #[cfg(test)]
@@ -596,6 +614,8 @@ mod tests {
             b"{\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":{\"data\":\"AA\nAA\"}}]}}]}",
             b"{\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":{\"data\":\"AA\x01AA\"}}]}}]}",
             br#"{"candidates":[{"content":{"parts":[{"inlineData":{"data":"AAAA"#,
+            // An inlineData inside metadata kept as JSON stays text, valid or not.
+            br#"{"candidates":[{"citationMetadata":{"parts":[{"inlineData":{"data":"/9j/4AAQSkZ@Rg=="}}]},"groundingMetadata":{"inlineData":{"data":"AAEC"}}}]}"#,
             br#"{"candidates":[{"content":{"parts":[{"inlineData":{"data":null}}]}}]}"#,
         ] {
             same_as_parse(body);

@@ -82,7 +82,9 @@ pub use response::{
     ModalityTokenCount, PromptFeedback, SafetyRating, UsageMetadata, parse_response,
 };
 pub use retry::{RetryDecision, RetryPolicy, SERVER_DELAY_SPREAD};
-pub use sniff::{ACCEPTED_INPUT_MIME_TYPES, extension_for_mime, image_dimensions, sniff_mime};
+pub use sniff::{
+    ACCEPTED_INPUT_MIME_TYPES, DimensionProbe, extension_for_mime, image_dimensions, sniff_mime,
+};
 pub use sse::{DEFAULT_MAX_EVENT_BYTES, SseDecoder};
 pub use stream::{StreamAccumulator, StreamEvent, StreamParser, parse_stream_event};
 

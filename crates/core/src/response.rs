@@ -522,6 +522,16 @@ impl GenerateResponse {
         serde_json::to_vec(self).unwrap_or_else(|_| b"{}".to_vec())
     }
 
+    /// Calls `f` on every inline blob (image) of every candidate, in document order: to
+    /// move or replace image bytes without copying the response.
+    pub fn for_each_blob_mut(&mut self, mut f: impl FnMut(&mut Blob)) {
+        self.for_each_part_mut(|data| {
+            if let PartData::InlineData(blob) = data {
+                f(blob);
+            }
+        });
+    }
+
     /// Calls `f` on the payload of every part of every candidate, in document order.
     pub(crate) fn for_each_part_mut(&mut self, mut f: impl FnMut(&mut PartData)) {
         for candidate in &mut self.candidates {

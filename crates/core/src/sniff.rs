@@ -118,6 +118,126 @@ fn jpeg_dimensions(data: &[u8]) -> Option<(u32, u32)> {
     }
 }
 
+/// Finds an image's width and height while its bytes stream past, keeping only a few
+/// bytes: for writers that never hold the image (a JPEG's frame header can sit after
+/// megabytes of metadata segments, which are skipped, not kept).
+#[derive(Debug, Default)]
+pub struct DimensionProbe {
+    /// The first bytes (to sniff the type), then a JPEG's unparsed bytes.
+    buffer: Vec<u8>,
+    jpeg: bool,
+    /// JPEG segment bytes still to skip.
+    skip: u64,
+    found: Option<Option<(u32, u32)>>,
+}
+
+/// Enough for every header but a JPEG's.
+const PROBE_HEAD: usize = 32;
+
+impl DimensionProbe {
+    /// A probe that has seen nothing.
+    pub fn new() -> Self {
+        DimensionProbe::default()
+    }
+
+    /// The next bytes of the image.
+    pub fn feed(&mut self, mut bytes: &[u8]) {
+        while self.found.is_none() && !bytes.is_empty() {
+            if !self.jpeg && self.buffer.len() < PROBE_HEAD {
+                let take = bytes.len().min(PROBE_HEAD - self.buffer.len());
+                self.buffer.extend_from_slice(&bytes[..take]);
+                bytes = &bytes[take..];
+                if self.buffer.len() == PROBE_HEAD {
+                    self.classify();
+                }
+                continue;
+            }
+            if self.skip > 0 {
+                let n = bytes
+                    .len()
+                    .min(usize::try_from(self.skip).unwrap_or(usize::MAX));
+                self.skip -= n as u64;
+                bytes = &bytes[n..];
+                continue;
+            }
+            self.buffer.extend_from_slice(bytes);
+            bytes = &[];
+            self.walk_jpeg();
+        }
+    }
+
+    /// The dimensions, once the image has been fed (whole, or far enough).
+    pub fn finish(mut self) -> Option<(u32, u32)> {
+        if self.found.is_none() && !self.jpeg {
+            return image_dimensions(&self.buffer);
+        }
+        self.found.take().flatten()
+    }
+
+    fn classify(&mut self) {
+        if sniff_mime(&self.buffer) == Some("image/jpeg") {
+            self.jpeg = true;
+            self.buffer.drain(..2);
+            self.walk_jpeg();
+        } else {
+            self.found = Some(image_dimensions(&self.buffer));
+        }
+    }
+
+    /// Parses the JPEG segments in `buffer`, skipping the bodies of those before the frame.
+    fn walk_jpeg(&mut self) {
+        loop {
+            let data = &self.buffer;
+            let mut at = 0;
+            while data.len() > at + 1 && data[at] == 0xFF && data[at + 1] == 0xFF {
+                at += 1;
+            }
+            if data.len() < at + 2 {
+                return;
+            }
+            if data[at] != 0xFF {
+                self.found = Some(None);
+                return;
+            }
+            let marker = data[at + 1];
+            if marker == 0xD8 || marker == 0x01 || (0xD0..=0xD7).contains(&marker) {
+                self.buffer.drain(..at + 2);
+                continue;
+            }
+            if marker == 0xD9 || marker == 0xDA {
+                self.found = Some(None);
+                return;
+            }
+            let is_sof = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+            let need = if is_sof { 9 } else { 4 };
+            let Some(segment) = data.get(at..at + need) else {
+                return;
+            };
+            if is_sof {
+                self.found = Some(Some((
+                    u32::from(u16::from_be_bytes([segment[7], segment[8]])),
+                    u32::from(u16::from_be_bytes([segment[5], segment[6]])),
+                )));
+                return;
+            }
+            let length = usize::from(u16::from_be_bytes([segment[2], segment[3]]));
+            if length < 2 {
+                self.found = Some(None);
+                return;
+            }
+            // The segment body follows its 2 length bytes.
+            let end = at + 2 + length;
+            if end <= self.buffer.len() {
+                self.buffer.drain(..end);
+            } else {
+                self.skip = (end - self.buffer.len()) as u64;
+                self.buffer.clear();
+                return;
+            }
+        }
+    }
+}
+
 fn webp_dimensions(data: &[u8]) -> Option<(u32, u32)> {
     let chunk = data.get(12..16)?;
     let body = data.get(20..)?;
@@ -164,5 +284,29 @@ mod tests {
         assert_eq!(image_dimensions(&[0xFF, 0xD8, 0xFF]), None);
         assert_eq!(normalize_mime("Image/JPG; q=1"), "image/jpeg");
         assert_eq!(extension_for_mime("image/jpeg"), "jpg");
+    }
+
+    #[test]
+    fn the_probe_agrees_with_the_whole_image_in_any_pieces() {
+        let png = b64::decode(PNG_2X1.as_bytes()).unwrap();
+        // A JPEG whose frame header follows 3 big metadata segments.
+        let mut jpeg = vec![0xFF, 0xD8];
+        for _ in 0..3 {
+            jpeg.extend_from_slice(&[0xFF, 0xE1, 0xFF, 0xFF]);
+            jpeg.extend(std::iter::repeat_n(0xAB, 0xFFFF - 2));
+        }
+        jpeg.extend_from_slice(&[
+            0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x04, 0x00, 0x03, 0x00, 0x01, 0x01, 0x11, 0x00,
+        ]);
+        assert_eq!(image_dimensions(&jpeg), Some((768, 1024)));
+        for image in [&png, &jpeg] {
+            for piece in [1, 3, 31, 1000, 70_000, image.len()] {
+                let mut probe = DimensionProbe::new();
+                for chunk in image.chunks(piece) {
+                    probe.feed(chunk);
+                }
+                assert_eq!(probe.finish(), image_dimensions(image), "piece {piece}");
+            }
+        }
     }
 }
