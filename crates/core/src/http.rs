@@ -165,7 +165,7 @@ impl Endpoint {
         let loopback = host == "localhost"
             || host.ends_with(".localhost")
             || host
-                .parse::<std::net::IpAddr>()
+                .parse::<core::net::IpAddr>()
                 .is_ok_and(|ip| ip.is_loopback());
         !loopback
     }
