@@ -2262,9 +2262,20 @@ public struct ClientConfig: Equatable, Hashable, CustomDebugStringConvertible, C
      */
     public var maxRetries: Int32?
     /**
-     * The endpoint's inline-payload limit in bytes, checked before sending (default 100 MB).
+     * The cap on the images (and other inline data) one request carries, in bytes,
+     * checked before sending (default 100 MB).
      */
     public var maxInlineBytes: Int64?
+    /**
+     * The largest response body accepted, in bytes (default 256 MiB; more is a
+     * `response_too_large` error).
+     */
+    public var maxResponseBytes: Int64?
+    /**
+     * Allow a plain `http://` base URL to a host other than this machine (default false:
+     * the key would cross the network unencrypted). Loopback never needs it.
+     */
+    public var allowInsecureHttp: Bool
     /**
      * For tests only: retry at once (no waiting, no jitter). The delays the policy chose
      * are still reported in `GenerationResult.retryDelaysMs`.
@@ -2291,8 +2302,17 @@ public struct ClientConfig: Equatable, Hashable, CustomDebugStringConvertible, C
          * Retries after the first attempt (default 2; 0 never retries).
          */maxRetries: Int32? = nil, 
         /**
-         * The endpoint's inline-payload limit in bytes, checked before sending (default 100 MB).
+         * The cap on the images (and other inline data) one request carries, in bytes,
+         * checked before sending (default 100 MB).
          */maxInlineBytes: Int64? = nil, 
+        /**
+         * The largest response body accepted, in bytes (default 256 MiB; more is a
+         * `response_too_large` error).
+         */maxResponseBytes: Int64? = nil, 
+        /**
+         * Allow a plain `http://` base URL to a host other than this machine (default false:
+         * the key would cross the network unencrypted). Loopback never needs it.
+         */allowInsecureHttp: Bool = false, 
         /**
          * For tests only: retry at once (no waiting, no jitter). The delays the policy chose
          * are still reported in `GenerationResult.retryDelaysMs`.
@@ -2303,6 +2323,8 @@ public struct ClientConfig: Equatable, Hashable, CustomDebugStringConvertible, C
         self.timeoutSeconds = timeoutSeconds
         self.maxRetries = maxRetries
         self.maxInlineBytes = maxInlineBytes
+        self.maxResponseBytes = maxResponseBytes
+        self.allowInsecureHttp = allowInsecureHttp
         self.testSkipRetryWaits = testSkipRetryWaits
     }
 
@@ -2350,6 +2372,8 @@ public struct FfiConverterTypeClientConfig: FfiConverterRustBuffer {
                 timeoutSeconds: FfiConverterOptionDouble.read(from: &buf), 
                 maxRetries: FfiConverterOptionInt32.read(from: &buf), 
                 maxInlineBytes: FfiConverterOptionInt64.read(from: &buf), 
+                maxResponseBytes: FfiConverterOptionInt64.read(from: &buf), 
+                allowInsecureHttp: FfiConverterBool.read(from: &buf), 
                 testSkipRetryWaits: FfiConverterBool.read(from: &buf)
         )
     }
@@ -2361,6 +2385,8 @@ public struct FfiConverterTypeClientConfig: FfiConverterRustBuffer {
         FfiConverterOptionDouble.write(value.timeoutSeconds, into: &buf)
         FfiConverterOptionInt32.write(value.maxRetries, into: &buf)
         FfiConverterOptionInt64.write(value.maxInlineBytes, into: &buf)
+        FfiConverterOptionInt64.write(value.maxResponseBytes, into: &buf)
+        FfiConverterBool.write(value.allowInsecureHttp, into: &buf)
         FfiConverterBool.write(value.testSkipRetryWaits, into: &buf)
     }
 }
