@@ -74,7 +74,8 @@ pub use http::{
 pub use model::ModelCapabilities;
 pub use options::{AspectRatio, ImageSize, Modality, UnknownValue};
 pub use request::{
-    DEFAULT_MAX_INLINE_BYTES, GenerateRequest, GenerationConfig, SafetySetting, ThinkingConfig,
+    DEFAULT_MAX_INLINE_BYTES, GenerateRequest, GenerationConfig, HARM_BLOCK_THRESHOLDS,
+    HARM_CATEGORIES, SafetySetting, THINKING_LEVELS, ThinkingConfig,
 };
 pub use request_options::{REQUEST_OPTION_KEYS, RequestOptions};
 pub use response::{

@@ -9,6 +9,28 @@ use crate::model::{self, ModelCapabilities};
 use crate::options::{AspectRatio, ImageSize, Modality};
 use crate::sniff;
 
+/// The harm categories the Gemini API takes in `safetySettings` (Vertex-only ones are not
+/// accepted there).
+pub const HARM_CATEGORIES: &[&str] = &[
+    "HARM_CATEGORY_HARASSMENT",
+    "HARM_CATEGORY_HATE_SPEECH",
+    "HARM_CATEGORY_SEXUALLY_EXPLICIT",
+    "HARM_CATEGORY_DANGEROUS_CONTENT",
+    "HARM_CATEGORY_CIVIC_INTEGRITY",
+];
+
+/// The block thresholds of a safety setting.
+pub const HARM_BLOCK_THRESHOLDS: &[&str] = &[
+    "BLOCK_LOW_AND_ABOVE",
+    "BLOCK_MEDIUM_AND_ABOVE",
+    "BLOCK_ONLY_HIGH",
+    "BLOCK_NONE",
+    "OFF",
+];
+
+/// The values of `thinkingConfig.thinkingLevel`.
+pub const THINKING_LEVELS: &[&str] = &["MINIMAL", "LOW", "MEDIUM", "HIGH"];
+
 /// The Gemini API's inline payload limit (100 MB since January 2026).
 pub const DEFAULT_MAX_INLINE_BYTES: u64 = 100 * 1024 * 1024;
 
@@ -405,6 +427,25 @@ impl GenerateRequest {
                 ));
             }
         }
+        if let Some(level) = config
+            .thinking
+            .as_ref()
+            .and_then(|t| t.thinking_level.as_deref())
+        {
+            check_enum("thinking.thinking_level", level, THINKING_LEVELS)?;
+        }
+        for (index, setting) in self.safety_settings.iter().enumerate() {
+            check_enum(
+                &format!("safety_settings[{index}].category"),
+                &setting.category,
+                HARM_CATEGORIES,
+            )?;
+            check_enum(
+                &format!("safety_settings[{index}].threshold"),
+                &setting.threshold,
+                HARM_BLOCK_THRESHOLDS,
+            )?;
+        }
         if config.stop_sequences.len() > 5 {
             return Err(Error::invalid(
                 "stop_sequences",
@@ -431,6 +472,27 @@ impl GenerateRequest {
         }
         Ok(())
     }
+}
+
+/// A closed API enum sent as a string: the server refuses any other spelling, so the core
+/// does first, naming the field.
+fn check_enum(field: &str, value: &str, allowed: &[&str]) -> Result<(), Error> {
+    if allowed.contains(&value) {
+        return Ok(());
+    }
+    let upper = value.trim().to_ascii_uppercase();
+    let hint = if allowed.contains(&upper.as_str()) {
+        format!("; write it as {upper:?}")
+    } else {
+        String::new()
+    };
+    Err(Error::invalid(
+        field,
+        format!(
+            "{value:?} is not a valid value{hint}; use one of {}",
+            allowed.join(", ")
+        ),
+    ))
 }
 
 /// The MIME type an input image is sent with: the sniffed one when the bytes say otherwise
@@ -497,6 +559,38 @@ mod tests {
 
     fn png() -> Vec<u8> {
         b64::decode(PNG.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn safety_settings_and_thinking_level_take_the_api_spellings_only() {
+        let base = GenerateRequest::text_to_image("gemini-3-pro-image", "a fox");
+        let ok = base
+            .clone()
+            .with_safety_setting("HARM_CATEGORY_HARASSMENT", "BLOCK_NONE");
+        assert!(ok.validate().is_ok());
+        let lower = base
+            .clone()
+            .with_safety_setting("HARM_CATEGORY_HARASSMENT", "block_none");
+        let err = lower.validate().unwrap_err();
+        assert_eq!(err.field(), Some("safety_settings[0].threshold"));
+        assert!(
+            err.message().contains("write it as \"BLOCK_NONE\""),
+            "{err}"
+        );
+        let unknown = base.clone().with_safety_setting("HARASSMENT", "OFF");
+        let err = unknown.validate().unwrap_err();
+        assert_eq!(err.field(), Some("safety_settings[0].category"));
+        assert!(
+            err.message().contains("HARM_CATEGORY_DANGEROUS_CONTENT"),
+            "{err}"
+        );
+        let mut thinking = base;
+        thinking.config.thinking = Some(ThinkingConfig {
+            thinking_level: Some("MAX".into()),
+            ..ThinkingConfig::default()
+        });
+        let err = thinking.validate().unwrap_err();
+        assert_eq!(err.field(), Some("thinking.thinking_level"));
     }
 
     #[test]

@@ -112,6 +112,12 @@ fn string(field: &str, value: &Value) -> Result<String, Error> {
         .ok_or_else(|| wrong_type(field, "a string", value))
 }
 
+/// Options from other languages may spell API enum names in any case (`"block_none"`);
+/// the wire takes them upper-case.
+fn enum_spelling(text: &str) -> String {
+    text.trim().to_ascii_uppercase()
+}
+
 fn number(field: &str, value: &Value) -> Result<f64, Error> {
     match value.as_f64() {
         Some(n) if n.is_finite() => Ok(n),
@@ -191,7 +197,7 @@ fn thinking(value: &Value) -> Result<ThinkingConfig, Error> {
         match key.as_str() {
             "include_thoughts" => config.include_thoughts = Some(boolean(&field, value)?),
             "thinking_budget" => config.thinking_budget = Some(integer(&field, value)?),
-            _ => config.thinking_level = Some(string(&field, value)?),
+            _ => config.thinking_level = Some(enum_spelling(&string(&field, value)?)),
         }
     }
     Ok(config)
@@ -209,7 +215,7 @@ fn safety_settings(value: &Value) -> Result<Vec<SafetySetting>, Error> {
         let mut category = None;
         let mut threshold = None;
         for (key, value) in fields {
-            let text = string(&format!("{prefix}.{key}"), value)?;
+            let text = enum_spelling(&string(&format!("{prefix}.{key}"), value)?);
             if key == "category" {
                 category = Some(text);
             } else {
@@ -458,13 +464,14 @@ mod tests {
         let snake = RequestOptions::from_value(&json!({
             "aspect_ratio": "16:9", "image_size": "2k", "top_p": 0.5, "max_output_tokens": 100,
             "response_modalities": ["image"], "thinking": {"include_thoughts": true},
-            "safety_settings": [{"category": "C", "threshold": "T"}], "seed": null
+            "safety_settings": [{"category": "harm_category_harassment", "threshold": "off"}],
+            "seed": null
         }))
         .unwrap();
         let camel = RequestOptions::from_value(&json!({
             "aspectRatio": "16:9", "imageSize": "2K", "topP": 0.5, "maxOutputTokens": 100.0,
             "responseModalities": ["IMAGE"], "thinkingConfig": {"includeThoughts": true},
-            "safetySettings": [{"category": "C", "threshold": "T"}]
+            "safetySettings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "OFF"}]
         }))
         .unwrap();
         assert_eq!(snake, camel);
