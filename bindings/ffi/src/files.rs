@@ -29,7 +29,7 @@ pub fn load_image(path: String, field: String) -> Result<InputImage, GeminiImage
     let blob = gemini_image::load_image(&path, &field)
         .map_err(|e| GeminiImageError::from_core(e, None))?;
     Ok(InputImage {
-        data: blob.data,
+        data: blob.data.into(),
         mime_type: Some(blob.mime_type),
     })
 }

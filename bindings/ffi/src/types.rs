@@ -360,7 +360,7 @@ impl Image {
             None => (None, None),
         };
         Image {
-            data: blob.data,
+            data: blob.data.into(),
             mime_type: blob.mime_type,
             width,
             height,

@@ -57,7 +57,9 @@ impl From<Blob> for NativeImage {
         let (width, height) = blob.dimensions().unzip();
         NativeImage {
             mime_type: blob.mime_type,
-            data: Buffer::from(blob.data),
+            // Moves the Rust buffer into the Buffer when nothing else holds it (a
+            // generate); copies only an image a stream's merged response shares.
+            data: Buffer::from(Vec::<u8>::from(blob.data)),
             width,
             height,
         }

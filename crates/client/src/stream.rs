@@ -134,8 +134,9 @@ impl Client {
 ///
 /// An `Iterator<Item = Result<StreamEvent, Error>>`: after an `Err` (a transport failure,
 /// an error event sent by the server, an undecodable chunk) it ends. The body is read in
-/// 64 KiB pieces; events are yielded as soon as they are complete, and the images stay in
-/// memory only as long as the caller keeps them (plus once in the merged response).
+/// 64 KiB pieces; events are yielded as soon as they are complete. Each image is held once:
+/// its event and the merged response share one buffer ([`Blob::data`](gemini_image_core::Blob::data) is a
+/// reference-counted [`Bytes`](gemini_image_core::Bytes)).
 ///
 /// [`ImageStream::finish`] drains what is left and returns the merged response.
 pub struct ImageStream {

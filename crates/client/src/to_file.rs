@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use gemini_image_core::{
-    BodyReader, Call, DimensionProbe, Error, GenerateRequest, GenerateResponse, HttpRequest,
+    BodyReader, Bytes, Call, DimensionProbe, Error, GenerateRequest, GenerateResponse, HttpRequest,
     ImageSink, parse_response,
 };
 use tempfile::NamedTempFile;
@@ -196,12 +196,12 @@ fn place(
             return;
         };
         if finals.iter().any(|(i, _)| *i == index) {
-            blob.data = Vec::new();
+            blob.data = Bytes::new();
             return;
         }
         if let Some(part) = parts.get_mut(index).and_then(Option::take) {
             match read_back(part, &near) {
-                Ok(bytes) => blob.data = bytes,
+                Ok(bytes) => blob.data = bytes.into(),
                 Err(err) => {
                     failure.get_or_insert(err);
                 }

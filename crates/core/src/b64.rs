@@ -87,10 +87,12 @@ pub(crate) mod bytes {
         serializer.collect_str(&Base64Display(bytes))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>, T: From<Vec<u8>>>(
+        deserializer: D,
+    ) -> Result<T, D::Error> {
         // `deserialize_bytes` lets serde_json hand over the raw string without UTF-8
         // validation or a copy when it has no escapes.
-        deserializer.deserialize_bytes(Base64Visitor)
+        deserializer.deserialize_bytes(Base64Visitor).map(T::from)
     }
 
     struct Base64Visitor;

@@ -543,7 +543,7 @@ fn restore_images(response: &mut GenerateResponse, images: &mut Images) -> Resul
     response.for_each_blob_mut(|blob| {
         let index = placeholder_index(&blob.data);
         match index.and_then(|i| images.get_mut(i)).and_then(Option::take) {
-            Some(Ok(bytes)) => blob.data = bytes,
+            Some(Ok(bytes)) => blob.data = bytes.into(),
             Some(Err(error)) => {
                 failure.get_or_insert(error);
             }

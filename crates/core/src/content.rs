@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use bytes::Bytes;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -72,17 +73,18 @@ pub struct Blob {
     /// e.g. `image/png`.
     #[serde(default, alias = "mime_type")]
     pub mime_type: String,
-    /// The decoded bytes (base64 only on the wire).
+    /// The decoded bytes (base64 only on the wire). Shared, not copied, when a blob is
+    /// cloned: a stream's image event and its merged response hold one buffer.
     #[serde(with = "b64::bytes", default)]
-    pub data: Vec<u8>,
+    pub data: Bytes,
 }
 
 impl Blob {
     /// Bytes with a declared MIME type (checked and corrected by sniffing when sent).
-    pub fn new(data: Vec<u8>, mime_type: impl Into<String>) -> Self {
+    pub fn new(data: impl Into<Bytes>, mime_type: impl Into<String>) -> Self {
         Blob {
             mime_type: mime_type.into(),
-            data,
+            data: data.into(),
         }
     }
 

@@ -61,6 +61,7 @@ mod stream;
 mod wire;
 
 pub use body::{BodyReader, ImageSink, MemorySink};
+pub use bytes::Bytes;
 pub use content::{Blob, Content, FileData, Part, PartData, ROLE_MODEL, ROLE_USER};
 pub use conversation::{CONVERSATION_FORMAT_VERSION, Conversation};
 pub use duration::{MAX_USER_DURATION, millis_to_duration, seconds_to_duration};

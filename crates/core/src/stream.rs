@@ -281,6 +281,25 @@ mod tests {
     }
 
     #[test]
+    fn an_image_event_and_the_merged_response_share_one_buffer() {
+        let mut parser = StreamParser::new();
+        let events = parser
+            .feed(b"data: {\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\"iVBORw0KGgo=\"}}]},\"finishReason\":\"STOP\"}]}\n\n")
+            .unwrap();
+        let (_, response) = parser.finish().unwrap();
+        let [StreamEvent::Image(event)] = &events[..] else {
+            panic!("expected one image event, got {events:?}");
+        };
+        let merged = &response.images()[0];
+        assert_eq!(event.data, merged.data);
+        assert_eq!(
+            event.data.as_ptr(),
+            merged.data.as_ptr(),
+            "the image was copied"
+        );
+    }
+
+    #[test]
     fn error_mid_stream() {
         let mut parser = StreamParser::new();
         let events = parser

@@ -790,7 +790,7 @@ fn take_source(req: &mut GenerateRequest) -> Option<Vec<u8>> {
                 .find_map(|(ci, c)| c.parts.iter().rposition(pick).map(|pi| (ci, pi)))
         })?;
     match &mut req.contents[pos.0].parts[pos.1].data {
-        PartData::InlineData(blob) => Some(std::mem::take(&mut blob.data)),
+        PartData::InlineData(blob) => Some(std::mem::take(&mut blob.data).into()),
         _ => None,
     }
 }
