@@ -495,11 +495,14 @@ function retryDelayMs(attempt, status, headers, body, options = {}) {
 /** Starts the offline emulator on 127.0.0.1 (`port` 0 or unset: a free port). */
 async function startEmulator(options = {}) {
   if (!isPlainObject(options ?? {})) throw invalid('options', 'must be an object such as { port }')
-  const { port, apiKey, latencyMs, faults } = options ?? {}
+  const { port, apiKey, latencyMs, faults, cacheBytes } = options ?? {}
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     throw invalid('port', 'must be a whole number 0-65535')
   }
-  const handle = nativeSync(() => new native.NativeEmulator({ port, apiKey, latencyMs, faults }))
+  if (cacheBytes !== undefined && (!Number.isSafeInteger(cacheBytes) || cacheBytes < 0)) {
+    throw invalid('cacheBytes', 'must be a whole number of bytes >= 0')
+  }
+  const handle = nativeSync(() => new native.NativeEmulator({ port, apiKey, latencyMs, faults, cacheBytes }))
   return {
     baseUrl: handle.baseUrl,
     gatewayUrl: handle.gatewayUrl,

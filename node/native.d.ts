@@ -165,6 +165,8 @@ export interface EmulatorOptions {
   latencyMs?: number
   /** Honour `[[fault:…]]` prompt tokens (default true). */
   faults?: boolean
+  /** Memory for cached images, in bytes (default 512 MiB; 0 keeps only the latest). */
+  cacheBytes?: number
 }
 
 /** Where a conversation's turns go and with which key. */

@@ -42,7 +42,7 @@ if grep -rnE 'std::(net|fs|env|thread|process)\b|Instant::now|SystemTime|thread:
 fi
 echo "ok: $(wc -l <<<"$tree") crates, none doing IO"
 
-step "tests (cargo test --workspace; includes the shared test vectors and a bounded fuzz run)"
+step "tests (cargo test --workspace; includes the shared test vectors, property tests, the fault matrix and a bounded soak)"
 cargo test --workspace --locked
 
 step "official SDKs against the emulator (google-genai, @google/genai)"
@@ -56,5 +56,8 @@ bash scripts/test-node.sh
 
 step "Kotlin and Swift binding (uniffi): scripts/test-ffi.sh"
 bash scripts/test-ffi.sh
+
+step "fuzzing, bounded (scripts/test-fuzz.sh: nightly, cargo-fuzz, 20 s a target)"
+bash scripts/test-fuzz.sh
 
 step "all checks passed"

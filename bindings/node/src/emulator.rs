@@ -18,6 +18,8 @@ pub struct EmulatorOptions {
     pub latency_ms: Option<f64>,
     /// Honour `[[fault:…]]` prompt tokens (default true).
     pub faults: Option<bool>,
+    /// Memory for cached images, in bytes (default 512 MiB; 0 keeps only the latest).
+    pub cache_bytes: Option<f64>,
 }
 
 #[napi]
@@ -38,6 +40,12 @@ impl NativeEmulator {
             .with_faults(options.faults.unwrap_or(true));
         if let Some(key) = options.api_key {
             config = config.with_api_key(key);
+        }
+        if let Some(bytes) = options.cache_bytes {
+            if !(bytes.is_finite() && bytes >= 0.0 && bytes.fract() == 0.0) {
+                return Err(internal("cacheBytes must be a whole number of bytes >= 0"));
+            }
+            config.cache_bytes = bytes as usize;
         }
         if let Some(ms) = options.latency_ms.filter(|ms| ms.is_finite() && *ms > 0.0) {
             config = config.with_latency(Duration::from_secs_f64(ms / 1000.0));

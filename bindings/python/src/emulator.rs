@@ -18,13 +18,14 @@ pub struct NativeEmulator {
 #[pymethods]
 impl NativeEmulator {
     #[new]
-    #[pyo3(signature = (*, port=0, api_key=None, latency=0.0, faults=true))]
+    #[pyo3(signature = (*, port=0, api_key=None, latency=0.0, faults=true, cache_bytes=None))]
     fn new(
         py: Python<'_>,
         port: u16,
         api_key: Option<String>,
         latency: f64,
         faults: bool,
+        cache_bytes: Option<usize>,
     ) -> PyResult<Self> {
         if !latency.is_finite() || latency < 0.0 {
             return Err(PyValueError::new_err(
@@ -37,6 +38,9 @@ impl NativeEmulator {
             .with_faults(faults);
         if let Some(key) = api_key {
             config = config.with_api_key(key);
+        }
+        if let Some(bytes) = cache_bytes {
+            config.cache_bytes = bytes;
         }
         let emulator = py
             .detach(|| Emulator::start(config))

@@ -47,7 +47,11 @@ fn rss_kib() -> u64 {
 #[test]
 fn batch_of_many_calls_with_faults_loses_nothing_and_stays_flat() {
     let calls = calls();
-    let emu = Emulator::start(EmulatorConfig::default().with_api_key(KEY)).expect("emulator");
+    // The emulator runs in this process: its image cache (one entry per distinct prompt)
+    // is turned off so the RSS samples measure the client, not the server's cache.
+    let mut config = EmulatorConfig::default().with_api_key(KEY);
+    config.cache_bytes = 0;
+    let emu = Emulator::start(config).expect("emulator");
     let client = Client::builder()
         .api_key(KEY)
         .base_url(emu.gateway_url())

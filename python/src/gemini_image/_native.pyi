@@ -148,6 +148,7 @@ class NativeEmulator:
         api_key: Optional[str] = None,
         latency: float = 0.0,
         faults: bool = True,
+        cache_bytes: Optional[int] = None,
     ) -> "NativeEmulator": ...
     @property
     def base_url(self) -> str: ...

@@ -41,6 +41,10 @@ class Emulator:
         base_url: Google-style routes (``http://127.0.0.1:PORT``).
         gateway_url: the gateway's routes (``http://127.0.0.1:PORT/gemini``).
         request_count: generate requests served so far.
+
+    ``cache_bytes`` bounds the memory of the emulator's image cache (default 512 MiB,
+    one entry per distinct prompt and size; ``0`` keeps only the latest), for long test
+    sessions with many distinct prompts.
     """
 
     def __init__(
@@ -50,9 +54,14 @@ class Emulator:
         api_key: Optional[str] = None,
         latency: float = 0.0,
         faults: bool = True,
+        cache_bytes: Optional[int] = None,
     ) -> None:
         self._native = _native.NativeEmulator(
-            port=port, api_key=api_key, latency=float(latency), faults=faults
+            port=port,
+            api_key=api_key,
+            latency=float(latency),
+            faults=faults,
+            cache_bytes=cache_bytes,
         )
 
     @property
