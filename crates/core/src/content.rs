@@ -332,6 +332,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_blob_hands_its_buffer_back_without_a_copy() {
+        // The Node binding moves a response image into a Buffer this way.
+        for data in [vec![7u8; 1 << 20], Vec::with_capacity(3 << 20)] {
+            let mut data = data;
+            data.resize(1 << 20, 7);
+            let pointer = data.as_ptr();
+            let blob = Blob::new(data, "image/png");
+            assert_eq!(Vec::<u8>::from(blob.data).as_ptr(), pointer);
+        }
+    }
+
+    #[test]
     fn part_round_trip_keeps_signature_and_thought() {
         let json = r#"{"inlineData":{"mimeType":"image/png","data":"AAEC"},"thought":true,"thoughtSignature":"c2ln"}"#;
         let part: Part = serde_json::from_str(json).unwrap();

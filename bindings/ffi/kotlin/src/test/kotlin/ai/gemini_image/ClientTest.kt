@@ -238,6 +238,25 @@ class ClientTest {
     }
 
     @Test
+    fun `plain http to a remote host and credentials in the base URL are refused`() {
+        val insecure = assertThrows<GeminiImageException.InvalidRequest> {
+            GeminiImageClient(ClientConfig(apiKey = "k", baseUrl = "http://images.example.com/gemini"))
+        }
+        assertEquals("base_url", insecure.field)
+        assertTrue(insecure.reason.contains("allow", ignoreCase = true), insecure.reason)
+        // Explicitly allowed, it builds (nothing is sent until a call).
+        GeminiImageClient(ClientConfig(apiKey = "k", baseUrl = "http://images.example.com/gemini", allowInsecureHttp = true))
+        val password = "hunter2-secret"
+        val credentials = assertThrows<GeminiImageException.InvalidRequest> {
+            GeminiImageClient(ClientConfig(apiKey = "k", baseUrl = "https://user:$password@images.example.com/gemini"))
+        }
+        assertEquals("base_url", credentials.field)
+        for (text in listOf(credentials.toString(), credentials.message ?: "", credentials.reason)) {
+            assertFalse(text.contains(password), "the password leaked: $text")
+        }
+    }
+
+    @Test
     fun `the key never shows in toString or error messages`() = runBlocking {
         val secret = "sk-kotlin-secret-123456"
         val guarded = startEmulator(apiKey = "the-right-key")
