@@ -339,7 +339,8 @@ mod tests {
             data.resize(1 << 20, 7);
             let pointer = data.as_ptr();
             let blob = Blob::new(data, "image/png");
-            assert_eq!(Vec::<u8>::from(blob.data).as_ptr(), pointer);
+            let back = Vec::<u8>::from(blob.data);
+            assert_eq!(back.as_ptr(), pointer);
         }
     }
 
