@@ -129,4 +129,16 @@ describe('emulator handle', () => {
     }
     await assert.rejects(startEmulator({ port: 70000 }), { field: 'port' })
   })
+
+  test('cacheBytes bounds the image cache; a bad value names the option', async () => {
+    const emulator = await startEmulator({ cacheBytes: 0 })
+    try {
+      const client = new Client({ apiKey: 'k', baseUrl: emulator.gatewayUrl, model: 'gemini-2.5-flash-image' })
+      for (const prompt of ['one', 'two', 'one']) assert.ok((await client.generate(prompt)).image)
+    } finally {
+      await emulator.close()
+    }
+    await assert.rejects(startEmulator({ cacheBytes: -1 }), { field: 'cacheBytes' })
+    await assert.rejects(startEmulator({ cacheBytes: 1.5 }), { field: 'cacheBytes' })
+  })
 })

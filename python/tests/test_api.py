@@ -380,6 +380,16 @@ def test_emulator_context_manager() -> None:
         Client(api_key="t", base_url=emu.gateway_url, max_retries=0).generate("c")
 
 
+def test_emulator_cache_bytes() -> None:
+    with Emulator(cache_bytes=0) as emu:
+        client = emu.client(model="gemini-2.5-flash-image")
+        assert client.generate("one").image is not None
+        assert client.generate("two").image is not None
+        assert client.generate("one").image is not None
+    with pytest.raises(ValueError, match="cache_bytes"):
+        Emulator(cache_bytes=-1)
+
+
 def test_fixture_emulator_and_client(
     gemini_image_emulator: Emulator, gemini_image_client: Client
 ) -> None:

@@ -25,7 +25,7 @@ impl NativeEmulator {
         api_key: Option<String>,
         latency: f64,
         faults: bool,
-        cache_bytes: Option<usize>,
+        cache_bytes: Option<i64>,
     ) -> PyResult<Self> {
         if !latency.is_finite() || latency < 0.0 {
             return Err(PyValueError::new_err(
@@ -40,7 +40,9 @@ impl NativeEmulator {
             config = config.with_api_key(key);
         }
         if let Some(bytes) = cache_bytes {
-            config.cache_bytes = bytes;
+            config.cache_bytes = usize::try_from(bytes).map_err(|_| {
+                PyValueError::new_err("cache_bytes: must be a whole number of bytes >= 0")
+            })?;
         }
         let emulator = py
             .detach(|| Emulator::start(config))
