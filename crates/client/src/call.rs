@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use gemini_image_core::{Error, ErrorKind};
+use gemini_image_core::{Error, ErrorKind, ImageAllocator};
 
 /// Cancels calls from any thread: `AbortSignal`, asyncio task cancellation and coroutine
 /// cancellation all end up here. Cheap to clone; every clone controls the same calls.
@@ -119,6 +119,10 @@ pub struct CallOptions {
     pub deadline: Option<Duration>,
     /// Told about every retry before its wait.
     pub on_retry: Option<RetryObserver>,
+    /// Where response images are decoded into, each at its exact size (a binding's own
+    /// byte objects, say); `None` keeps them in Rust `Vec`s (a non-streaming response's
+    /// decoded piece by piece as they arrive).
+    pub image_allocator: Option<Arc<dyn ImageAllocator>>,
 }
 
 impl fmt::Debug for CallOptions {
@@ -127,6 +131,10 @@ impl fmt::Debug for CallOptions {
             .field("cancel", &self.cancel)
             .field("deadline", &self.deadline)
             .field("on_retry", &self.on_retry.as_ref().map(|_| "<observer>"))
+            .field(
+                "image_allocator",
+                &self.image_allocator.as_ref().map(|_| "<allocator>"),
+            )
             .finish()
     }
 }
@@ -155,6 +163,13 @@ impl CallOptions {
     #[must_use]
     pub fn with_on_retry(mut self, observer: RetryObserver) -> Self {
         self.on_retry = Some(observer);
+        self
+    }
+
+    /// Decodes response images into buffers from `allocator`.
+    #[must_use]
+    pub fn with_image_allocator(mut self, allocator: Arc<dyn ImageAllocator>) -> Self {
+        self.image_allocator = Some(allocator);
         self
     }
 

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use gemini_image_core::{
-    ApiKey, Blob, BodyReader, Call, Endpoint, Error, GenerateRequest, GenerateResponse,
-    HttpRequest, RetryDecision, RetryPolicy, build_http_request, parse_response,
+    AllocatorSink, ApiKey, Blob, BodyReader, Call, Endpoint, Error, GenerateRequest,
+    GenerateResponse, HttpRequest, ImageAllocator, RetryDecision, RetryPolicy, build_http_request,
+    parse_response,
 };
 
 use crate::call::{CallOptions, RetryEvent, RetryObserver};
@@ -201,7 +202,7 @@ impl Client {
         options: &CallOptions,
     ) -> (Result<GenerateResponse, Error>, CallInfo) {
         self.build_and_retry(request, Call::Generate, options, |http, timeout| {
-            self.attempt_generate(http, timeout)
+            self.attempt_generate(http, timeout, options.image_allocator.as_ref())
         })
     }
 
@@ -244,11 +245,13 @@ impl Client {
     }
 
     /// One non-streaming attempt: send, then read the body piece by piece into a
-    /// [`BodyReader`] (capped; images decoded as they arrive, the body never held whole).
+    /// [`BodyReader`] (capped; the body never held whole; images decoded as they arrive,
+    /// or each at its end straight into a buffer from `allocator`).
     fn attempt_generate(
         &self,
         http: &HttpRequest,
         timeout: Option<Duration>,
+        allocator: Option<&Arc<dyn ImageAllocator>>,
     ) -> Result<GenerateResponse, Error> {
         let inner = &self.inner;
         let response = transport::send(
@@ -262,8 +265,14 @@ impl Client {
             let body = transport::read_error_body(response.into_body())?;
             return parse_response(status, &headers, &body);
         }
+        let body = response.into_body();
+        if let Some(allocator) = allocator {
+            let mut reader = BodyReader::with_sink(AllocatorSink::new(Arc::clone(allocator)));
+            transport::read_body_into(body, inner.max_response_bytes, &mut reader)?;
+            return reader.finish(status);
+        }
         let mut reader = BodyReader::new();
-        transport::read_body_into(response.into_body(), inner.max_response_bytes, &mut reader)?;
+        transport::read_body_into(body, inner.max_response_bytes, &mut reader)?;
         reader.finish(status)
     }
 

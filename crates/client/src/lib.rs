@@ -106,14 +106,15 @@ use std::time::Duration;
 pub use gemini_image_core as core;
 
 pub use gemini_image_core::{
-    ACCEPTED_INPUT_MIME_TYPES, ApiError, ApiKey, AspectRatio, Blob, BlockReason,
+    ACCEPTED_INPUT_MIME_TYPES, ApiError, ApiKey, AspectRatio, Blob, BlockReason, Bytes,
     CONVERSATION_FORMAT_VERSION, Call, Candidate, Content, Conversation, Endpoint, Error,
-    ErrorKind, FileData, FinishReason, GATEWAY_BASE_URL, GOOGLE_BASE_URL, GenerateRequest,
-    GenerateResponse, GenerationConfig, HttpRequest, ImageOutput, ImageSize, Modality,
-    ModalityTokenCount, NoImage, Part, PartData, PromptFeedback, REQUEST_OPTION_KEYS, Remedy,
-    RequestOptions, RetryDecision, RetryPolicy, SafetyRating, SafetySetting, StreamEvent,
-    ThinkingConfig, TransportFailure, UsageMetadata, build_http_request, millis_to_duration,
-    parse_response, seconds_to_duration,
+    ErrorKind, FileData, FillImage, FinishReason, GATEWAY_BASE_URL, GOOGLE_BASE_URL,
+    GenerateRequest, GenerateResponse, GenerationConfig, HttpRequest, ImageAllocator, ImageOutput,
+    ImageSize, Modality, ModalityTokenCount, NoImage, Part, PartData, PromptFeedback,
+    REQUEST_OPTION_KEYS, Remedy, RequestOptions, RetryDecision, RetryPolicy, SafetyRating,
+    SafetySetting, StreamEvent, ThinkingConfig, TransportFailure, UsageMetadata,
+    build_http_request, millis_to_duration, parse_response, parse_response_into,
+    seconds_to_duration,
 };
 
 pub use batch_files::{

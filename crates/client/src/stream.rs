@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::sync::Arc;
 
 use gemini_image_core::{
     Call, Error, GenerateRequest, GenerateResponse, StreamEvent, StreamParser, parse_response,
@@ -110,8 +111,9 @@ impl Client {
         };
         let mut stream = ImageStream {
             reader: Some(reader),
-            parser: Some(StreamParser::with_max_event_bytes(
+            parser: Some(stream_parser(
                 usize::try_from(inner.max_response_bytes).unwrap_or(usize::MAX),
+                options,
             )),
             pending: VecDeque::new(),
             buffer: vec![0u8; transport::READ_CHUNK],
@@ -127,6 +129,16 @@ impl Client {
             stream.end();
         }
         (Ok(stream), info)
+    }
+}
+
+/// The parser of one stream: events capped at `max_event_bytes`, images decoded into the
+/// call's allocator if it has one.
+fn stream_parser(max_event_bytes: usize, options: &CallOptions) -> StreamParser {
+    let parser = StreamParser::with_max_event_bytes(max_event_bytes);
+    match &options.image_allocator {
+        Some(allocator) => parser.with_image_allocator(Arc::clone(allocator)),
+        None => parser,
     }
 }
 

@@ -87,7 +87,7 @@ impl ImageSink for FileSink {
             .map_err(|e| io_error("cannot write", &self.near, &e))
     }
 
-    fn end(&mut self) -> Result<Vec<u8>, Error> {
+    fn end(&mut self) -> Result<Bytes, Error> {
         let Some(part) = self.current.take() else {
             return Err(Error::internal("an image ended that never began"));
         };
@@ -95,7 +95,7 @@ impl ImageSink for FileSink {
         self.done.push(part);
         let mut token = FILE_TOKEN.to_vec();
         token.extend_from_slice(&index.to_le_bytes());
-        Ok(token)
+        Ok(Bytes::from(token))
     }
 }
 

@@ -356,6 +356,95 @@ fn twenty_megabyte_image_arrives_whole() {
     assert_eq!(info.attempts, 1);
 }
 
+/// Counts what it allocates, in plain `Vec`s.
+#[derive(Default)]
+struct CountingAllocator(Mutex<Vec<usize>>);
+
+impl gemini_image::ImageAllocator for CountingAllocator {
+    fn allocate(
+        &self,
+        len: usize,
+        fill: &mut gemini_image::FillImage<'_>,
+    ) -> Result<gemini_image::Bytes, gemini_image::Error> {
+        self.0.lock().unwrap().push(len);
+        let mut buffer = vec![0; len];
+        fill(&mut buffer)?;
+        Ok(buffer.into())
+    }
+}
+
+#[test]
+fn an_image_allocator_gets_every_image_of_every_attempt() {
+    let emu = emulator();
+    let (builder, delays) = builder(&emu);
+    let client = builder.default_model(FLASH_25).build().expect("client");
+    let prompt = "a red kite [[bytes:300k]]";
+    let plain = client.text_to_image(prompt).expect("image");
+    let allocator = Arc::new(CountingAllocator::default());
+    let options = CallOptions::new().with_image_allocator(allocator.clone());
+    let allocated = client
+        .generate_with(&client.request(prompt), &options)
+        .expect("image");
+    assert_eq!(
+        allocated.images(),
+        plain.images(),
+        "the same image, whichever memory holds it"
+    );
+    assert_eq!(allocated.text(), plain.text());
+    let size = plain.image().expect("image").data.len();
+    assert_eq!(*allocator.0.lock().unwrap(), vec![size]);
+
+    // A retried call: the failed attempt had no image; the second is allocated once.
+    let allocator = Arc::new(CountingAllocator::default());
+    let options = CallOptions::new().with_image_allocator(allocator.clone());
+    let retried = client
+        .generate_with(
+            &client.request("a blue kite [[fault:overloaded:1]]"),
+            &options,
+        )
+        .expect("image after a retry");
+    assert_eq!(delays.lock().unwrap().len(), 1, "one retry");
+    let size = retried.image().expect("image").data.len();
+    assert_eq!(*allocator.0.lock().unwrap(), vec![size]);
+
+    // A stream decodes each image event into the allocator, shared with the merged response.
+    let allocator = Arc::new(CountingAllocator::default());
+    let options = CallOptions::new().with_image_allocator(allocator.clone());
+    let streamed = client
+        .stream_with(&client.request(prompt), &options)
+        .and_then(ImageStream::finish)
+        .expect("streamed image");
+    assert_eq!(streamed.images(), plain.images());
+    assert_eq!(
+        *allocator.0.lock().unwrap(),
+        vec![plain.images()[0].data.len()]
+    );
+
+    // A chat keeps the allocated image in its history and sends it back.
+    let mut chat = client.conversation();
+    let first = chat
+        .send_with(
+            vec![gemini_image::Part::text("a green kite")],
+            &gemini_image::RequestOptions::default(),
+            &options,
+        )
+        .expect("turn 1");
+    let second = chat
+        .send_with(
+            vec![gemini_image::Part::text("make it yellow")],
+            &gemini_image::RequestOptions::default(),
+            &options,
+        )
+        .expect("turn 2");
+    assert!(first.image().is_some() && second.image().is_some());
+    let sent = emu.last_request().expect("recorded").body;
+    let first_b64 = gemini_image::core::base64::encode(&first.image().expect("image").data);
+    assert!(
+        String::from_utf8_lossy(&sent).contains(&first_b64[..200]),
+        "turn 2 carries turn 1's image"
+    );
+}
+
 #[test]
 fn slow_server_times_out() {
     let emu = emulator();

@@ -6,8 +6,11 @@
 //! *skeleton* — everything but the `data` strings of the parts' `inlineData` — and decodes
 //! each of those strings as it streams past, into an [`ImageSink`]: memory by default
 //! ([`MemorySink`], one `Vec` per image), or anything the caller provides (the client
-//! writes straight to a file). At the end the skeleton is parsed by the same code as
-//! [`parse_response`], and the images are put back where they were.
+//! writes straight to a file). A sink may instead take each image whole, decoded once
+//! into a buffer of its exact size from an [`ImageAllocator`] ([`AllocatorSink`]: how the
+//! Python binding makes each image a `bytes` object with no copy). At the end the skeleton
+//! is parsed by the same code as [`parse_response`], and the images are put back where
+//! they were.
 //!
 //! In scope: 2xx bodies (the client reads error bodies, which are small, the usual way).
 //! The result equals [`parse_response`]'s for any body and any chunking, except that an
@@ -16,11 +19,22 @@
 //!
 //! [`parse_response`]: crate::parse_response
 
+use std::fmt;
+use std::sync::Arc;
+
 use crate::error::Error;
 use crate::response::{GenerateResponse, parse_success};
 use base64_simd::AsOut;
+use bytes::Bytes;
 
 /// Where decoded image bytes go, one image at a time, in document order.
+///
+/// By default the reader decodes each image as its base64 streams past and hands the bytes
+/// over in pieces ([`ImageSink::write`]). A sink whose [`ImageSink::takes_whole_images`] is
+/// true gets each image whole instead ([`ImageSink::write_whole`]): the reader keeps the
+/// image's base64 text until its string ends, then decodes it once into a buffer the sink
+/// allocates at the exact size — how a binding puts an image straight into its own
+/// language's byte object (see [`AllocatorSink`]).
 pub trait ImageSink {
     /// Image number `index` (0-based, in the order the body carries them) begins.
     fn begin(&mut self, index: usize) -> Result<(), Error>;
@@ -28,7 +42,62 @@ pub trait ImageSink {
     fn write(&mut self, bytes: &[u8]) -> Result<(), Error>;
     /// The current image is complete. Returns the bytes the response should carry
     /// (empty when the sink keeps them elsewhere, such as a file).
-    fn end(&mut self) -> Result<Vec<u8>, Error>;
+    fn end(&mut self) -> Result<Bytes, Error>;
+    /// Whether this sink takes each image whole through [`ImageSink::write_whole`].
+    fn takes_whole_images(&self) -> bool {
+        false
+    }
+    /// The current image whole: `len` decoded bytes, which `fill` decodes into the buffer
+    /// it is given (exactly `len` bytes long). An error from `fill` must be returned as it
+    /// is; the reader may then call again, for the same image, with another length (the
+    /// text compacted: line breaks, URL-safe alphabet). The default decodes into a `Vec`
+    /// and passes it to [`ImageSink::write`].
+    fn write_whole(&mut self, len: usize, fill: &mut FillImage<'_>) -> Result<(), Error> {
+        let mut buffer = vec![0; len];
+        fill(&mut buffer)?;
+        self.write(&buffer)
+    }
+}
+
+/// Decodes an image into the buffer it is given (see [`ImageSink::write_whole`]).
+pub type FillImage<'a> = dyn FnMut(&mut [u8]) -> Result<(), Error> + Send + 'a;
+
+/// Allocates the buffer each decoded image lives in, at its exact size: the hook through
+/// which a binding makes images its own language's byte objects with no copy after
+/// decoding (Python's `bytes`). Called on the thread reading the response.
+pub trait ImageAllocator: Send + Sync {
+    /// Allocates `len` bytes, has `fill` write them, and returns them (or `fill`'s error).
+    fn allocate(&self, len: usize, fill: &mut FillImage<'_>) -> Result<Bytes, Error>;
+}
+
+/// The [`ImageAllocator`] of plain Rust memory: one `Vec` per image.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct VecAllocator;
+
+impl ImageAllocator for VecAllocator {
+    fn allocate(&self, len: usize, fill: &mut FillImage<'_>) -> Result<Bytes, Error> {
+        let mut buffer = vec![0; len];
+        fill(&mut buffer)?;
+        Ok(Bytes::from(buffer))
+    }
+}
+
+/// [`parse_response`](crate::parse_response) with the images of a 2xx body decoded straight
+/// into buffers from `allocator` (through a [`BodyReader`] fed the whole body; the one
+/// difference is the reader's: an image's `data` string with a JSON escape other than `\/`
+/// and whitespace escapes is refused).
+pub fn parse_response_into(
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+    allocator: &Arc<dyn ImageAllocator>,
+) -> Result<GenerateResponse, Error> {
+    if !(200..300).contains(&status) {
+        return crate::parse_response(status, headers, body);
+    }
+    let mut reader = BodyReader::with_sink(AllocatorSink::new(Arc::clone(allocator)));
+    reader.feed(body)?;
+    reader.finish(status)
 }
 
 /// The default sink: each image in its own `Vec`, grown as bytes arrive (never sized from
@@ -49,8 +118,60 @@ impl ImageSink for MemorySink {
         Ok(())
     }
 
-    fn end(&mut self) -> Result<Vec<u8>, Error> {
+    fn end(&mut self) -> Result<Bytes, Error> {
+        Ok(Bytes::from(std::mem::take(&mut self.current)))
+    }
+}
+
+/// The sink that takes each image whole and puts it in memory from an [`ImageAllocator`]:
+/// the image is decoded once, straight into its final buffer. Only a [`BodyReader`] feeds
+/// it (it takes no pieces: [`ImageSink::write`] is refused).
+pub struct AllocatorSink {
+    allocator: Arc<dyn ImageAllocator>,
+    current: Bytes,
+}
+
+impl AllocatorSink {
+    /// A sink allocating every image from `allocator`.
+    pub fn new(allocator: Arc<dyn ImageAllocator>) -> Self {
+        AllocatorSink {
+            allocator,
+            current: Bytes::new(),
+        }
+    }
+}
+
+impl fmt::Debug for AllocatorSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AllocatorSink")
+            .field("current", &self.current.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ImageSink for AllocatorSink {
+    fn begin(&mut self, _index: usize) -> Result<(), Error> {
+        self.current = Bytes::new();
+        Ok(())
+    }
+
+    fn write(&mut self, _bytes: &[u8]) -> Result<(), Error> {
+        Err(Error::internal(
+            "an AllocatorSink takes images whole (write_whole), not in pieces",
+        ))
+    }
+
+    fn end(&mut self) -> Result<Bytes, Error> {
         Ok(std::mem::take(&mut self.current))
+    }
+
+    fn takes_whole_images(&self) -> bool {
+        true
+    }
+
+    fn write_whole(&mut self, len: usize, fill: &mut FillImage<'_>) -> Result<(), Error> {
+        self.current = self.allocator.allocate(len, fill)?;
+        Ok(())
     }
 }
 
@@ -135,7 +256,7 @@ pub struct BodyReader<S: ImageSink = MemorySink> {
     /// Images completed, by index: the bytes the sink handed back, or why the base64 was
     /// refused (reported only if the parser reaches that image: the whole-body parser
     /// never decodes what it skips, such as an unknown field).
-    images: Vec<Result<Vec<u8>, Error>>,
+    images: Vec<Result<Bytes, Error>>,
     /// The current image's base64 was refused: the rest of it is skipped.
     broken: Option<Error>,
     /// Which images had a raw control character in their string: the whole-body parser
@@ -358,6 +479,19 @@ impl<S: ImageSink> BodyReader<S> {
                     return Ok(&[]);
                 }
                 Some(found) => {
+                    let whole_here = rest[found] == b'"'
+                        && self.pending.is_empty()
+                        && self.broken.is_none()
+                        && self.sink.takes_whole_images();
+                    if whole_here {
+                        // The whole string is in this chunk: decode it where it lies.
+                        let text = &rest[..found];
+                        self.broken =
+                            decode_whole_into(&mut self.sink, text, &mut self.current_control)?;
+                        self.end_image()?;
+                        self.lex = Lex::Outside;
+                        return Ok(&rest[found + 1..]);
+                    }
                     self.pending.extend_from_slice(&rest[..found]);
                     if rest[found] == b'\\' {
                         escaped = true;
@@ -410,6 +544,9 @@ impl<S: ImageSink> BodyReader<S> {
             self.pending.clear();
             return Ok(());
         }
+        if self.sink.takes_whole_images() {
+            return if at_end { self.decode_whole() } else { Ok(()) };
+        }
         if !at_end && self.pending.len() < DECODE_STEP + 4 {
             return Ok(());
         }
@@ -421,6 +558,17 @@ impl<S: ImageSink> BodyReader<S> {
                 self.pending.clear();
             }
         }
+        Ok(())
+    }
+
+    /// For a sink that takes images whole: decodes all of `pending` (the image's whole
+    /// text) straight into the sink's buffer.
+    fn decode_whole(&mut self) -> Result<(), Error> {
+        let text = std::mem::take(&mut self.pending);
+        let refused = decode_whole_into(&mut self.sink, &text, &mut self.current_control);
+        self.pending = text;
+        self.pending.clear();
+        self.broken = refused?;
         Ok(())
     }
 
@@ -437,11 +585,7 @@ impl<S: ImageSink> BodyReader<S> {
     /// returns the refused byte.
     fn decode_groups(&mut self, at_end: bool) -> Result<Option<u8>, Error> {
         let text_len = if at_end {
-            let mut end = self.pending.len();
-            while end > 0 && self.pending[end - 1] == b'=' && self.pending.len() - end < 2 {
-                end -= 1;
-            }
-            end
+            strip_padding(&self.pending).len()
         } else {
             self.pending.len().saturating_sub(4) / 4 * 4
         };
@@ -473,15 +617,68 @@ impl<S: ImageSink> BodyReader<S> {
     }
 }
 
+/// Decodes an image's whole base64 `text` straight into `sink`'s buffer; on text the fast
+/// decoder refuses, compacts it and tries once more, as the piecewise path does. Returns
+/// why the text was refused, if it was (and notes a raw control character in `control`);
+/// fails only when the sink fails.
+fn decode_whole_into<S: ImageSink>(
+    sink: &mut S,
+    text: &[u8],
+    control: &mut bool,
+) -> Result<Option<Error>, Error> {
+    let Some(bad) = whole_pass(sink, text)? else {
+        return Ok(None);
+    };
+    if !*control {
+        *control = text.iter().any(|b| *b < 0x20);
+    }
+    let mut compacted = text.to_vec();
+    compact(&mut compacted);
+    Ok(whole_pass(sink, &compacted)?.map(|_| invalid_base64(bad)))
+}
+
+/// One attempt at decoding `text` whole into `sink`. Returns the byte the decoder refused,
+/// if it refused the text; fails only when the sink fails.
+fn whole_pass<S: ImageSink>(sink: &mut S, text: &[u8]) -> Result<Option<u8>, Error> {
+    let text = strip_padding(text);
+    let bad = || {
+        text.iter()
+            .copied()
+            .find(|b| !is_standard_base64(*b))
+            .unwrap_or(b'=')
+    };
+    let len = match text.len() % 4 {
+        0 => text.len() / 4 * 3,
+        2 => text.len() / 4 * 3 + 1,
+        3 => text.len() / 4 * 3 + 2,
+        _ => return Ok(Some(bad())),
+    };
+    let mut refused = false;
+    let written = sink.write_whole(len, &mut |out: &mut [u8]| {
+        base64_simd::STANDARD_NO_PAD
+            .decode(text, out.as_out())
+            .map(|_| ())
+            .map_err(|_| {
+                refused = true;
+                Error::decode("an image in the response is not valid base64", Some(200))
+            })
+    });
+    match written {
+        Ok(()) => Ok(None),
+        Err(_) if refused => Ok(Some(bad())),
+        Err(error) => Err(error),
+    }
+}
+
 /// Parses the skeleton and puts the images back.
 fn assemble(
     status: u16,
     skeleton: &[u8],
-    images: Vec<Result<Vec<u8>, Error>>,
+    images: Vec<Result<Bytes, Error>>,
     control: &[bool],
 ) -> Result<GenerateResponse, Error> {
     let mut response = parse_success(status, skeleton)?;
-    let mut images: Vec<Option<Result<Vec<u8>, Error>>> = images.into_iter().map(Some).collect();
+    let mut images: Vec<Option<Result<Bytes, Error>>> = images.into_iter().map(Some).collect();
     restore_images(&mut response, &mut images)?;
     let skipped_with_control = images
         .iter()
@@ -494,6 +691,15 @@ fn assemble(
         ));
     }
     Ok(response)
+}
+
+/// `text` without its padding (at most two `=` at the end).
+fn strip_padding(text: &[u8]) -> &[u8] {
+    let mut end = text.len();
+    while end > 0 && text[end - 1] == b'=' && text.len() - end < 2 {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 fn is_standard_base64(byte: u8) -> bool {
@@ -533,7 +739,7 @@ fn placeholder_index(data: &[u8]) -> Option<usize> {
     usize::try_from(u32::from_be_bytes(index)).ok()
 }
 
-type Images = [Option<Result<Vec<u8>, Error>>];
+type Images = [Option<Result<Bytes, Error>>];
 
 /// Swaps every placeholder in the parsed response for its image (placeholders only ever
 /// sit in the parts' inline blobs); an image whose base64 was refused is the error, as
@@ -543,7 +749,7 @@ fn restore_images(response: &mut GenerateResponse, images: &mut Images) -> Resul
     response.for_each_blob_mut(|blob| {
         let index = placeholder_index(&blob.data);
         match index.and_then(|i| images.get_mut(i)).and_then(Option::take) {
-            Some(Ok(bytes)) => blob.data = bytes.into(),
+            Some(Ok(bytes)) => blob.data = bytes,
             Some(Err(error)) => {
                 failure.get_or_insert(error);
             }
@@ -566,14 +772,29 @@ mod tests {
         reader.finish(200)
     }
 
+    /// Reads `body` in pieces into a sink that takes images whole.
+    fn read_whole(body: &[u8], piece: usize) -> Result<GenerateResponse, Error> {
+        let mut reader = BodyReader::with_sink(AllocatorSink::new(Arc::new(VecAllocator)));
+        for chunk in body.chunks(piece.max(1)) {
+            reader.feed(chunk)?;
+        }
+        reader.finish(200)
+    }
+
     fn same_as_parse(body: &[u8]) {
         let whole = parse_response(200, &[], body);
         for piece in [1, 2, 3, 5, 64, 4096, body.len().max(1)] {
-            let chunked = read(body, piece);
-            match (&whole, &chunked) {
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "piece {piece}"),
-                (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind(), "piece {piece}: {a} / {b}"),
-                _ => panic!("piece {piece}: {whole:?} vs {chunked:?}"),
+            for (mode, chunked) in [
+                ("pieces", read(body, piece)),
+                ("whole", read_whole(body, piece)),
+            ] {
+                match (&whole, &chunked) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "piece {piece}, {mode}"),
+                    (Err(a), Err(b)) => {
+                        assert_eq!(a.kind(), b.kind(), "piece {piece}, {mode}: {a} / {b}")
+                    }
+                    _ => panic!("piece {piece}, {mode}: {whole:?} vs {chunked:?}"),
+                }
             }
         }
     }
@@ -623,6 +844,56 @@ mod tests {
     }
 
     #[test]
+    fn an_allocator_gets_each_image_once_at_its_exact_size() {
+        #[derive(Default)]
+        struct Counting(std::sync::Mutex<Vec<usize>>);
+        impl ImageAllocator for Counting {
+            fn allocate(&self, len: usize, fill: &mut FillImage<'_>) -> Result<Bytes, Error> {
+                if let Ok(mut sizes) = self.0.lock() {
+                    sizes.push(len);
+                }
+                VecAllocator.allocate(len, fill)
+            }
+        }
+        let image: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 253) as u8).collect();
+        let b64 = crate::b64::encode(&image);
+        let body = format!(
+            r#"{{"candidates":[{{"content":{{"parts":[{{"inlineData":{{"mimeType":"image/png","data":"{b64}"}}}},{{"inlineData":{{"data":"AAEC"}}}}]}}}}]}}"#
+        );
+        let counting = Arc::new(Counting::default());
+        let mut reader = BodyReader::with_sink(AllocatorSink::new(counting.clone()));
+        for chunk in body.as_bytes().chunks(10_000) {
+            reader.feed(chunk).unwrap();
+        }
+        let response = reader.finish(200).unwrap();
+        assert_eq!(response.images()[0].data, image);
+        assert_eq!(response.images()[1].data, vec![0, 1, 2]);
+        // Each image allocated once, at its size: decoded straight into its buffer.
+        assert_eq!(*counting.0.lock().unwrap(), vec![image.len(), 3]);
+        // Line-wrapped base64 is compacted and decoded again into a buffer of the right size.
+        let wrapped = format!("{}\\n{}", &b64[..1000], &b64[1000..]);
+        let body = format!(
+            r#"{{"candidates":[{{"content":{{"parts":[{{"inlineData":{{"data":"{wrapped}"}}}}]}}}}]}}"#
+        );
+        let response = read_whole(body.as_bytes(), 4096).unwrap();
+        assert_eq!(response.images()[0].data, image);
+    }
+
+    #[test]
+    fn a_failing_allocator_fails_the_read() {
+        struct Refusing;
+        impl ImageAllocator for Refusing {
+            fn allocate(&self, _len: usize, _fill: &mut FillImage<'_>) -> Result<Bytes, Error> {
+                Err(Error::internal("out of memory"))
+            }
+        }
+        let body = br#"{"candidates":[{"content":{"parts":[{"inlineData":{"data":"AAEC"}}]}}]}"#;
+        let mut reader = BodyReader::with_sink(AllocatorSink::new(Arc::new(Refusing)));
+        let error = reader.feed(body).unwrap_err();
+        assert_eq!(error.kind(), crate::ErrorKind::Internal);
+    }
+
+    #[test]
     fn a_custom_sink_receives_the_images_in_order() {
         #[derive(Default)]
         struct Recording(Vec<(usize, Vec<u8>)>);
@@ -637,8 +908,8 @@ mod tests {
                 }
                 Ok(())
             }
-            fn end(&mut self) -> Result<Vec<u8>, Error> {
-                Ok(Vec::new())
+            fn end(&mut self) -> Result<Bytes, Error> {
+                Ok(Bytes::new())
             }
         }
         let body = br#"{"candidates":[{"content":{"parts":[{"inlineData":{"data":"AAEC"}},{"inlineData":{"data":"AwQF"}}]}}]}"#;

@@ -89,7 +89,8 @@ impl Blob {
     }
 
     /// Bytes whose MIME type is taken from their magic number (`None` if unknown).
-    pub fn sniffed(data: Vec<u8>) -> Option<Self> {
+    pub fn sniffed(data: impl Into<Bytes>) -> Option<Self> {
+        let data = data.into();
         let mime = sniff::sniff_mime(&data)?;
         Some(Blob::new(data, mime))
     }
@@ -97,7 +98,8 @@ impl Blob {
     /// Image bytes from a caller, their MIME type taken from their magic number. Bytes that
     /// are not a supported image (PNG, JPEG, WebP, HEIC, HEIF) are an `invalid_request`
     /// naming `field` (e.g. `images[1]`).
-    pub fn from_bytes(data: Vec<u8>, field: &str) -> Result<Self, crate::Error> {
+    pub fn from_bytes(data: impl Into<Bytes>, field: &str) -> Result<Self, crate::Error> {
+        let data = data.into();
         if data.is_empty() {
             return Err(crate::Error::invalid(
                 field,

@@ -60,7 +60,10 @@ mod sse;
 mod stream;
 mod wire;
 
-pub use body::{BodyReader, ImageSink, MemorySink};
+pub use body::{
+    AllocatorSink, BodyReader, FillImage, ImageAllocator, ImageSink, MemorySink, VecAllocator,
+    parse_response_into,
+};
 pub use bytes::Bytes;
 pub use content::{Blob, Content, FileData, Part, PartData, ROLE_MODEL, ROLE_USER};
 pub use conversation::{CONVERSATION_FORMAT_VERSION, Conversation};
@@ -88,7 +91,9 @@ pub use sniff::{
     ACCEPTED_INPUT_MIME_TYPES, DimensionProbe, extension_for_mime, image_dimensions, sniff_mime,
 };
 pub use sse::{DEFAULT_MAX_EVENT_BYTES, SseDecoder};
-pub use stream::{StreamAccumulator, StreamEvent, StreamParser, parse_stream_event};
+pub use stream::{
+    StreamAccumulator, StreamEvent, StreamParser, parse_stream_event, parse_stream_event_into,
+};
 
 /// Base64 helpers (lenient decoding in both alphabets; standard padded encoding).
 pub mod base64 {

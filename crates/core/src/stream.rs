@@ -1,5 +1,9 @@
 //! Streaming: turns SSE payloads into typed events and merges the chunks into one response.
 
+use std::fmt;
+use std::sync::Arc;
+
+use crate::body::{ImageAllocator, parse_response_into};
 use crate::content::{Blob, Content, Part, PartData, ROLE_MODEL};
 use crate::error::Error;
 use crate::response::{Candidate, GenerateResponse, ImageOutput};
@@ -171,15 +175,38 @@ fn append_part(parts: &mut Vec<Part>, part: Part) {
     parts.push(part);
 }
 
+/// Parses one SSE payload as [`parse_stream_event`] does, decoding its images straight
+/// into buffers from `allocator` (see [`parse_response_into`]).
+pub fn parse_stream_event_into(
+    payload: &[u8],
+    allocator: &Arc<dyn ImageAllocator>,
+) -> Result<GenerateResponse, Error> {
+    parse_response_into(200, &[], payload, allocator)
+}
+
 /// SSE bytes in, events and the merged response out: the decoder, event parsing and the
 /// accumulator in one loop, for transports that read a body in chunks.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct StreamParser {
     decoder: SseDecoder,
     accumulator: StreamAccumulator,
     chunks: usize,
     /// An error met after events in the same read: those events are returned first.
     pending_error: Option<Error>,
+    /// Where event images are decoded into (`None`: Rust `Vec`s).
+    allocator: Option<Arc<dyn ImageAllocator>>,
+}
+
+impl fmt::Debug for StreamParser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamParser")
+            .field("decoder", &self.decoder)
+            .field("accumulator", &self.accumulator)
+            .field("chunks", &self.chunks)
+            .field("pending_error", &self.pending_error)
+            .field("allocator", &self.allocator.as_ref().map(|_| "<allocator>"))
+            .finish()
+    }
 }
 
 impl StreamParser {
@@ -196,6 +223,14 @@ impl StreamParser {
             decoder: SseDecoder::with_max_event_bytes(max_event_bytes),
             ..StreamParser::default()
         }
+    }
+
+    /// Decodes each event's images straight into buffers from `allocator` (see
+    /// [`ImageAllocator`]).
+    #[must_use]
+    pub fn with_image_allocator(mut self, allocator: Arc<dyn ImageAllocator>) -> Self {
+        self.allocator = Some(allocator);
+        self
     }
 
     /// Feeds body bytes; returns the events completed by them, or the stream's error.
@@ -236,7 +271,11 @@ impl StreamParser {
             if payload.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let chunk = match parse_stream_event(&payload) {
+            let parsed = match &self.allocator {
+                Some(allocator) => parse_stream_event_into(&payload, allocator),
+                None => parse_stream_event(&payload),
+            };
+            let chunk = match parsed {
                 Ok(chunk) => chunk,
                 Err(error) if events.is_empty() => return Err(error),
                 Err(error) => {
@@ -278,6 +317,38 @@ mod tests {
         assert_eq!(response.text(), "Here");
         assert_eq!(response.response_id.as_deref(), Some("r"));
         assert_eq!(response.finish_reason().unwrap().as_str(), "STOP");
+    }
+
+    /// Feeds `stream` in 13-byte pieces; every event, then the merged response.
+    fn run(mut parser: StreamParser, stream: &[u8]) -> (Vec<StreamEvent>, GenerateResponse) {
+        let mut events = Vec::new();
+        for piece in stream.chunks(13) {
+            events.extend(parser.feed(piece).unwrap());
+        }
+        let (rest, response) = parser.finish().unwrap();
+        events.extend(rest);
+        (events, response)
+    }
+
+    #[test]
+    fn an_allocator_gets_the_same_events_and_response() {
+        let stream = concat!(
+            "data: {\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":{\"mimeType\":\"image/jpeg\",\"data\":\"AAE=\"},\"thought\":true}]}}]}\r\n\r\n",
+            "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Here\"}]}}]}\r\n\r\n",
+            "data: {\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\"iVBORw0KGgo=\"},\"thoughtSignature\":\"B\"}]},\"finishReason\":\"STOP\"}]}\r\n\r\n",
+        );
+        let plain = run(StreamParser::new(), stream.as_bytes());
+        let allocator: Arc<dyn ImageAllocator> = Arc::new(crate::VecAllocator);
+        let allocated = run(
+            StreamParser::new().with_image_allocator(allocator.clone()),
+            stream.as_bytes(),
+        );
+        assert_eq!(plain, allocated);
+        let error = b"data: {\"error\":{\"code\":503,\"message\":\"overloaded\",\"status\":\"UNAVAILABLE\"}}\n\n";
+        let mut parser = StreamParser::new().with_image_allocator(allocator);
+        let err = parser.feed(error).unwrap_err();
+        assert_eq!(err.kind().as_str(), "server");
+        assert_eq!(err.http_status(), Some(503));
     }
 
     #[test]
