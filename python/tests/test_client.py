@@ -229,6 +229,60 @@ def test_stream_done_reuses_the_delivered_image_bytes(emulator: Emulator) -> Non
     assert done.thought_images[0].data is thought_event.image.data
 
 
+def test_response_images_are_handed_over_without_a_copy(emulator: Emulator) -> None:
+    """Every path decodes each image straight into its `bytes` object: the native module
+    counts the images it had to copy into a new `bytes`, and none of these paths does."""
+    import asyncio
+    import urllib.request
+
+    from gemini_image import _native
+
+    before = _native.copied_image_count()
+    client = client_for(emulator, model="gemini-3-pro-image-preview")
+    seen = []
+    generated = client.generate("a kite [[bytes:300k]]")
+    seen += generated.images + generated.thought_images
+    assert generated.image is not None
+    seen += client.edit(generated.image, "make it night").images
+    seen += [e.image for e in client.stream("a harbour") if e.image is not None]
+    chat = client.chat()
+    seen += chat.send("a cabin").images + chat.send("add snow").images
+    for result in client.batch(["a fox", "a hare"], concurrency=2):
+        assert isinstance(result, GenerateResponse)
+        seen += result.images
+
+    async def in_async() -> GenerateResponse:
+        async_client = gemini_image.AsyncClient(
+            api_key="k", base_url=emulator.base_url, model="gemini-2.5-flash-image"
+        )
+        return await async_client.generate("a lark")
+
+    seen += asyncio.run(in_async()).images
+
+    # Bring your own HTTP: the sans-IO parser and stream decoder decode into `bytes` too.
+    for stream in (False, True):
+        request = gemini_image.build_request(
+            "an owl", api_key="k", base_url=emulator.base_url, stream=stream,
+            model="gemini-3-pro-image-preview",
+        )
+        http = urllib.request.Request(request.url, data=request.body, headers=request.headers)
+        with urllib.request.urlopen(http, timeout=60) as answer:
+            status, headers, body = answer.status, list(answer.headers.items()), answer.read()
+        if stream:
+            decoder = gemini_image.StreamDecoder()
+            events = decoder.feed(body) + decoder.finish()
+            seen += [e.image for e in events if e.image is not None]
+            merged = decoder.result()
+            assert merged.image is not None and any(merged.image.data is i.data for i in seen)
+        else:
+            parsed = gemini_image.parse_response(status, headers, body)
+            seen += parsed.images + parsed.thought_images
+
+    assert len(seen) >= 12
+    assert all(image.data.startswith((PNG, b"\xff\xd8")) for image in seen)
+    assert _native.copied_image_count() == before
+
+
 def test_retries_are_logged_as_they_start(
     emulator: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:

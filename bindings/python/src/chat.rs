@@ -10,6 +10,7 @@ use pyo3::types::PyTuple;
 use crate::cancel::{CancelToken, call_options};
 use crate::convert::{self, ImageSource};
 use crate::errors::check;
+use crate::image_bytes::PyBytesAllocator;
 use crate::options;
 
 /// A conversation; each turn sends the whole history (thought signatures intact).
@@ -67,7 +68,8 @@ impl NativeChat {
         cancel: Option<PyRef<'py, CancelToken>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let images: Vec<ImageSource> = convert::images_from_py(images)?;
-        let call = call_options(cancel.as_deref());
+        let made = PyBytesAllocator::new();
+        let call = call_options(cancel.as_deref()).with_image_allocator(made.shared());
         let result = py.detach(|| {
             let overrides = match options {
                 Some(json) => options::parse(&json)?,
@@ -79,7 +81,7 @@ impl NativeChat {
             chat.send_with(parts, &overrides, &call)
         });
         let response = check(py, result)?;
-        convert::response_to_py(py, &response)
+        convert::response_to_py(py, &response, &made)
     }
 
     /// The committed turns as wire JSON (`[{"role", "parts"}...]`).

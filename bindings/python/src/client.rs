@@ -11,6 +11,7 @@ use crate::cancel::{CancelToken, call_options};
 use crate::chat::NativeChat;
 use crate::convert::{self, RequestSpec};
 use crate::errors::{check, to_py_err};
+use crate::image_bytes::PyBytesAllocator;
 use crate::stream::NativeStream;
 
 type Sleeps = Arc<Mutex<Vec<Duration>>>;
@@ -55,9 +56,10 @@ impl NativeClient {
     fn finish<'py>(
         py: Python<'py>,
         result: Result<GenerateResponse, Error>,
+        made: &PyBytesAllocator,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let response = check(py, result)?;
-        convert::response_to_py(py, &response)
+        convert::response_to_py(py, &response, made)
     }
 }
 
@@ -176,7 +178,8 @@ impl NativeClient {
         cancel: Option<PyRef<'py, CancelToken>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let spec = spec_from_py(prompt, images, options, model)?;
-        let call = call_options(cancel.as_deref());
+        let made = PyBytesAllocator::new();
+        let call = call_options(cancel.as_deref()).with_image_allocator(made.shared());
         let client = &self.client;
         let result = py.detach(|| {
             let request = spec.build(client.default_model())?;
@@ -186,7 +189,7 @@ impl NativeClient {
                 client.generate_raw_with(&request, &call)
             }
         });
-        Self::finish(py, result)
+        Self::finish(py, result, &made)
     }
 
     /// Starts a stream (the request is sent and the status checked before this returns).
@@ -201,13 +204,14 @@ impl NativeClient {
         cancel: Option<PyRef<'_, CancelToken>>,
     ) -> PyResult<NativeStream> {
         let spec = spec_from_py(prompt, images, options, model)?;
-        let call = call_options(cancel.as_deref());
+        let made = PyBytesAllocator::new();
+        let call = call_options(cancel.as_deref()).with_image_allocator(made.shared());
         let client = &self.client;
         let result = py.detach(|| {
             let request = spec.build(client.default_model())?;
             client.stream_with(&request, &call)
         });
-        Ok(NativeStream::new(check(py, result)?))
+        Ok(NativeStream::new(check(py, result)?, made))
     }
 
     /// A new conversation; `options` (JSON) apply to every turn.
@@ -266,7 +270,10 @@ impl NativeClient {
         let token = cancel
             .as_deref()
             .map_or_else(gemini_image::CancelToken::new, |c| c.token.clone());
-        let call = crate::cancel::call_options(None).with_cancel(token.clone());
+        let made = PyBytesAllocator::new();
+        let call = crate::cancel::call_options(None)
+            .with_cancel(token.clone())
+            .with_image_allocator(made.shared());
         let mut slots: Vec<Option<Py<PyAny>>> =
             std::iter::repeat_with(|| None).take(total).collect();
         let mut failure: Option<PyErr> = None;
@@ -289,7 +296,7 @@ impl NativeClient {
                 |index, result| {
                     Python::attach(|py| {
                         let value: PyResult<Py<PyAny>> = match result {
-                            Ok(response) => convert::response_to_py(py, &response)
+                            Ok(response) => convert::response_to_py(py, &response, &made)
                                 .map(|t| t.into_any().unbind()),
                             Err(err) => Ok(to_py_err(py, err).into_value(py).into_any()),
                         };

@@ -2,24 +2,28 @@
 //!
 //! A response crosses as a tuple `(images, thought_images, meta_json)`: the images as
 //! `(bytes, mime_type, width, height)` tuples and everything else as one JSON document the
-//! Python layer decodes (snake_case keys). Image bytes are copied once, straight from the
-//! decoded buffer into the `bytes` object.
+//! Python layer decodes (snake_case keys). Image bytes are not copied either way (see
+//! [`crate::image_bytes`]): an image decoded into a call's `bytes` object is handed over as
+//! that object; only an image from elsewhere (none on the client's paths) is copied.
 
 use std::path::PathBuf;
 
-use gemini_image::{Blob, Error, GenerateRequest, GenerateResponse, Part, PartData, StreamEvent};
+use gemini_image::{
+    Blob, Bytes, Error, GenerateRequest, GenerateResponse, Part, PartData, StreamEvent,
+};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 use serde_json::{Map, Value, json};
 
+use crate::image_bytes::{self, PyBytesAllocator};
 use crate::options;
 
-/// An input image as the Python layer hands it over: a file path, or bytes with an
-/// optional declared MIME type (empty = sniff).
+/// An input image as the Python layer hands it over: a file path, or bytes (the `bytes`
+/// object's own memory) with an optional declared MIME type (empty = sniff).
 pub(crate) enum ImageSource {
     Path(PathBuf),
-    Bytes(Vec<u8>, Option<String>),
+    Bytes(Bytes, Option<String>),
 }
 
 /// What one request is made of, extracted under the GIL; turned into a
@@ -45,7 +49,7 @@ pub(crate) fn images_from_py(images: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<
         if item.is_instance_of::<PyString>() {
             out.push(ImageSource::Path(PathBuf::from(item.extract::<String>()?)));
         } else if let Ok(tuple) = item.cast::<PyTuple>() {
-            let data: Vec<u8> = tuple.get_item(0)?.cast::<PyBytes>()?.as_bytes().to_vec();
+            let data = image_bytes::borrowed(tuple.get_item(0)?.cast_into::<PyBytes>()?);
             let mime: Option<String> = tuple.get_item(1)?.extract()?;
             out.push(ImageSource::Bytes(data, mime));
         } else {
@@ -99,13 +103,20 @@ impl RequestSpec {
     }
 }
 
-/// One image as `(bytes, mime_type, width, height)`.
-pub(crate) fn image_to_py<'py>(py: Python<'py>, blob: &Blob) -> PyResult<Bound<'py, PyTuple>> {
+/// One image as `(bytes, mime_type, width, height)`: the `bytes` object `made` decoded it
+/// into, else a copy.
+pub(crate) fn image_to_py<'py>(
+    py: Python<'py>,
+    blob: &Blob,
+    made: &PyBytesAllocator,
+) -> PyResult<Bound<'py, PyTuple>> {
     let (width, height) = match blob.dimensions() {
         Some((w, h)) => (Some(w), Some(h)),
         None => (None, None),
     };
-    let data = PyBytes::new(py, &blob.data);
+    let data = made
+        .take(py, &blob.data)
+        .unwrap_or_else(|| image_bytes::copied(py, &blob.data));
     (data, blob.mime_type.as_str(), width, height).into_pyobject(py)
 }
 
@@ -145,12 +156,14 @@ pub(crate) fn response_meta(response: &GenerateResponse) -> String {
     meta.to_string()
 }
 
-/// A response as `(images, thought_images, meta_json)`.
+/// A response as `(images, thought_images, meta_json)`, its images the `bytes` objects
+/// `made` decoded them into.
 pub(crate) fn response_to_py<'py>(
     py: Python<'py>,
     response: &GenerateResponse,
+    made: &PyBytesAllocator,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    response_reusing(py, response, &[], &[])
+    response_reusing(py, response, &[], &[], made)
 }
 
 /// The image tuple for `blob`: `known[index]` when it holds these very bytes (a stream's
@@ -160,6 +173,7 @@ fn image_or_known<'py>(
     blob: &Blob,
     known: &[Py<PyTuple>],
     index: usize,
+    made: &PyBytesAllocator,
 ) -> PyResult<Bound<'py, PyTuple>> {
     if let Some(tuple) = known.get(index) {
         let tuple = tuple.bind(py);
@@ -167,33 +181,38 @@ fn image_or_known<'py>(
             .get_item(0)
             .ok()
             .and_then(|data| {
-                data.cast::<PyBytes>()
-                    .ok()
-                    .map(|b| b.as_bytes() == blob.data)
+                data.cast::<PyBytes>().ok().map(|b| {
+                    let held = b.as_bytes();
+                    // The event and the merged response share one buffer; compare
+                    // contents only if they do not (a copy was made somewhere).
+                    (held.as_ptr() == blob.data.as_ptr() && held.len() == blob.data.len())
+                        || held == blob.data
+                })
             })
             .unwrap_or(false);
         if same {
             return Ok(tuple.clone());
         }
     }
-    image_to_py(py, blob)
+    image_to_py(py, blob, made)
 }
 
 /// [`response_to_py`], reusing the image tuples a stream already delivered (so the final
-/// response does not copy every image a second time).
+/// response hands over the same `bytes` objects).
 pub(crate) fn response_reusing<'py>(
     py: Python<'py>,
     response: &GenerateResponse,
     finals: &[Py<PyTuple>],
     thoughts: &[Py<PyTuple>],
+    made: &PyBytesAllocator,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let images = PyList::empty(py);
     for (i, blob) in response.images().into_iter().enumerate() {
-        images.append(image_or_known(py, blob, finals, i)?)?;
+        images.append(image_or_known(py, blob, finals, i, made)?)?;
     }
     let thought_images = PyList::empty(py);
     for (i, blob) in response.thought_images().into_iter().enumerate() {
-        thought_images.append(image_or_known(py, blob, thoughts, i)?)?;
+        thought_images.append(image_or_known(py, blob, thoughts, i, made)?)?;
     }
     (images, thought_images, response_meta(response)).into_pyobject(py)
 }
@@ -202,6 +221,7 @@ pub(crate) fn response_reusing<'py>(
 pub(crate) fn event_to_py<'py>(
     py: Python<'py>,
     event: &StreamEvent,
+    made: &PyBytesAllocator,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let kind = event.kind();
     let payload: Bound<'py, PyAny> = match event {
@@ -209,7 +229,7 @@ pub(crate) fn event_to_py<'py>(
             PyString::new(py, text).into_any()
         }
         StreamEvent::ThoughtImage(blob) | StreamEvent::Image(blob) => {
-            image_to_py(py, blob)?.into_any()
+            image_to_py(py, blob, made)?.into_any()
         }
         // Future event kinds: the kind string alone.
         _ => py.None().into_bound(py),

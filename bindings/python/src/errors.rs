@@ -58,7 +58,9 @@ fn build(py: Python<'_>, err: Error) -> PyResult<Bound<'_, PyAny>> {
             json!(no_image.block_reason_message),
         );
         details.insert("text".into(), json!(no_image.text));
-        response = Some(convert::response_to_py(py, &no_image.response)?);
+        // Its thought images (if any) are copied: a no-image error is rare and small.
+        let none = crate::image_bytes::PyBytesAllocator::default();
+        response = Some(convert::response_to_py(py, &no_image.response, &none)?);
     }
     let details = Value::Object(details).to_string();
     let module = py.import("gemini_image.errors").map_err(|import| {

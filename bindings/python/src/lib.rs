@@ -14,6 +14,7 @@ mod convert;
 mod emulator;
 mod errors;
 mod files;
+mod image_bytes;
 mod options;
 mod sansio;
 mod stream;
@@ -52,5 +53,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sansio::retry_delay, m)?)?;
     m.add_function(wrap_pyfunction!(files::save_image, m)?)?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
+    m.add_function(wrap_pyfunction!(image_bytes::copied_image_count, m)?)?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Bring your own HTTP: build the request, parse the response, decode a stream, decide on
 //! a retry — all pure core calls, no network.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use gemini_image::core::StreamParser;
 use gemini_image::{
@@ -13,6 +13,7 @@ use pyo3::types::{PyBytes, PyList, PyTuple};
 
 use crate::convert;
 use crate::errors::check;
+use crate::image_bytes::PyBytesAllocator;
 
 /// `(method, url, headers, body)` for one request (validated like a client call).
 #[pyfunction]
@@ -63,8 +64,9 @@ pub(crate) fn parse_response<'py>(
     body: &[u8],
     require_image: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
+    let made = PyBytesAllocator::new();
     let result = py.detach(|| {
-        let response = gemini_image::parse_response(status, &headers, body)?;
+        let response = gemini_image::parse_response_into(status, &headers, body, &made.shared())?;
         if require_image {
             response.require_image()
         } else {
@@ -72,7 +74,7 @@ pub(crate) fn parse_response<'py>(
         }
     });
     let response = check(py, result)?;
-    convert::response_to_py(py, &response)
+    convert::response_to_py(py, &response, &made)
 }
 
 /// Seconds to wait before attempt `attempt + 1` after attempt `attempt` (1-based) got this
@@ -110,12 +112,18 @@ pub(crate) fn retry_delay(
 pub struct StreamDecoder {
     parser: Mutex<Option<StreamParser>>,
     merged: Mutex<Option<GenerateResponse>>,
+    /// The `bytes` objects of the images (the merged response's are its events').
+    made: Arc<PyBytesAllocator>,
 }
 
-fn events_to_py<'py>(py: Python<'py>, events: &[StreamEvent]) -> PyResult<Bound<'py, PyList>> {
+fn events_to_py<'py>(
+    py: Python<'py>,
+    events: &[StreamEvent],
+    made: &PyBytesAllocator,
+) -> PyResult<Bound<'py, PyList>> {
     let list = PyList::empty(py);
     for event in events {
-        list.append(convert::event_to_py(py, event)?)?;
+        list.append(convert::event_to_py(py, event, made)?)?;
     }
     Ok(list)
 }
@@ -131,9 +139,13 @@ fn finished() -> Error {
 impl StreamDecoder {
     #[new]
     fn new() -> Self {
+        let made = PyBytesAllocator::keeping();
         StreamDecoder {
-            parser: Mutex::new(Some(StreamParser::new())),
+            parser: Mutex::new(Some(
+                StreamParser::new().with_image_allocator(made.shared()),
+            )),
             merged: Mutex::new(None),
+            made,
         }
     }
 
@@ -149,7 +161,7 @@ impl StreamDecoder {
             result
         });
         let events = check(py, result)?;
-        events_to_py(py, &events)
+        events_to_py(py, &events, &self.made)
     }
 
     /// Ends the stream: `(events, response)` (the merged response, as data: a stream
@@ -166,8 +178,8 @@ impl StreamDecoder {
         });
         let (events, response) = check(py, result)?;
         let out = (
-            events_to_py(py, &events)?,
-            convert::response_to_py(py, &response)?,
+            events_to_py(py, &events, &self.made)?,
+            convert::response_to_py(py, &response, &self.made)?,
         );
         if let Ok(mut merged) = self.merged.lock() {
             *merged = Some(response);
@@ -184,7 +196,7 @@ impl StreamDecoder {
             merged.ok_or_else(|| Error::invalid("stream", "call finish() first")),
         )?;
         let response = check(py, merged.require_image())?;
-        convert::response_to_py(py, &response)
+        convert::response_to_py(py, &response, &self.made)
     }
 }
 
@@ -272,9 +284,10 @@ impl SansIoChat {
         headers: Vec<(String, String)>,
         body: &[u8],
     ) -> PyResult<Bound<'py, PyTuple>> {
+        let made = PyBytesAllocator::new();
         let result = py.detach(|| {
             let mut conversation = self.state.lock().map_err(|_| poisoned())?;
-            match gemini_image::parse_response(status, &headers, body) {
+            match gemini_image::parse_response_into(status, &headers, body, &made.shared()) {
                 Ok(response) => conversation.complete_turn(response),
                 Err(err) => {
                     conversation.abort_turn();
@@ -283,7 +296,7 @@ impl SansIoChat {
             }
         });
         let response = check(py, result)?;
-        convert::response_to_py(py, &response)
+        convert::response_to_py(py, &response, &made)
     }
 
     /// Drops the turn in progress (e.g. the transport failed).

@@ -1,6 +1,6 @@
 //! `NativeStream`: an `ImageStream` read with the GIL released.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use gemini_image::{ImageStream, StreamEvent};
 use pyo3::prelude::*;
@@ -8,6 +8,7 @@ use pyo3::types::PyTuple;
 
 use crate::convert;
 use crate::errors::{check, to_py_err};
+use crate::image_bytes::PyBytesAllocator;
 
 /// Image tuples already handed to Python: (final images, thought images).
 type Delivered = (Vec<Py<PyTuple>>, Vec<Py<PyTuple>>);
@@ -25,12 +26,15 @@ pub struct NativeStream {
     cancel: gemini_image::CancelToken,
     /// The image tuples handed out as events (final, thought), reused by `done`.
     delivered: Mutex<Delivered>,
+    /// The `bytes` objects the stream's images are decoded into.
+    made: Arc<PyBytesAllocator>,
 }
 
 impl NativeStream {
-    pub(crate) fn new(stream: ImageStream) -> Self {
+    pub(crate) fn new(stream: ImageStream, made: Arc<PyBytesAllocator>) -> Self {
         NativeStream {
             delivered: Mutex::new((Vec::new(), Vec::new())),
+            made,
             cancel: stream.cancel_token(),
             state: Mutex::new(State::Open(Box::new(stream))),
         }
@@ -81,7 +85,7 @@ impl NativeStream {
         });
         match step {
             Step::Event(event) => {
-                let tuple = convert::event_to_py(py, &event)?;
+                let tuple = convert::event_to_py(py, &event, &self.made)?;
                 let image = match event {
                     StreamEvent::Image(_) | StreamEvent::ThoughtImage(_) => {
                         tuple.get_item(1)?.cast_into::<PyTuple>().ok()
@@ -104,8 +108,13 @@ impl NativeStream {
                     .lock()
                     .map(|mut d| std::mem::take(&mut *d))
                     .unwrap_or_default();
-                let response =
-                    convert::response_reusing(py, &response, &delivered.0, &delivered.1)?;
+                let response = convert::response_reusing(
+                    py,
+                    &response,
+                    &delivered.0,
+                    &delivered.1,
+                    &self.made,
+                )?;
                 Ok(Some(("done", response).into_pyobject(py)?))
             }
             Step::Over => Ok(None),
