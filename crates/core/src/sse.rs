@@ -3,10 +3,13 @@
 //!
 //! Memory: a big event's bytes are held once. The line being received grows in the read
 //! buffer; when it turns out to be an event's first `data:` line, the buffer itself becomes
-//! the payload (no copy), and the decoder starts over with a small buffer, so it never
+//! the payload (no copy: the payload is a [`Bytes`] view past the `data:` prefix), and the
+//! decoder starts over with a small buffer, so it never
 //! keeps the capacity of its biggest event. One event may not exceed a cap
 //! ([`DEFAULT_MAX_EVENT_BYTES`] unless set), so a hostile or broken stream cannot make it
 //! buffer without end.
+
+use bytes::Bytes;
 
 use crate::error::{Error, TransportFailure};
 
@@ -27,6 +30,8 @@ pub struct SseDecoder {
     /// Bytes of `buffer` already searched for a newline.
     scanned: usize,
     data: Vec<u8>,
+    /// Where the payload starts in `data` (past the `data:` prefix of a handed-over line).
+    data_start: usize,
     has_data: bool,
     raw: bool,
     max_event_bytes: usize,
@@ -50,6 +55,7 @@ impl SseDecoder {
             buffer: Vec::new(),
             scanned: 0,
             data: Vec::new(),
+            data_start: 0,
             has_data: false,
             raw: false,
             max_event_bytes,
@@ -59,7 +65,7 @@ impl SseDecoder {
     /// Feeds a chunk; returns the payloads of the events it completed, or a
     /// `response_too_large` error when the event being received passes the cap (the
     /// decoder is then unusable: the stream should be dropped).
-    pub fn feed(&mut self, chunk: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<Vec<Bytes>, Error> {
         let mut events = Vec::new();
         self.buffer.extend_from_slice(chunk);
         let mut consumed = 0;
@@ -78,8 +84,8 @@ impl SseDecoder {
                 let tail = self.buffer.split_off(consumed);
                 let mut payload = std::mem::replace(&mut self.buffer, tail);
                 payload.truncate(line_end);
-                payload.drain(..value_start);
                 self.data = payload;
+                self.data_start = value_start;
                 self.has_data = true;
                 consumed = 0;
                 self.scanned = 0;
@@ -96,10 +102,11 @@ impl SseDecoder {
         if self.buffer.capacity() > 4 * HAND_OVER_BYTES && self.buffer.len() < HAND_OVER_BYTES {
             self.buffer.shrink_to(HAND_OVER_BYTES);
         }
-        let pending = self.data.len() + self.buffer.len();
+        let pending = self.data.len() - self.data_start + self.buffer.len();
         if pending > self.max_event_bytes {
             self.buffer = Vec::new();
             self.data = Vec::new();
+            self.data_start = 0;
             return Err(Error::transport(
                 TransportFailure::ResponseTooLarge,
                 format!(
@@ -124,7 +131,7 @@ impl SseDecoder {
     }
 
     /// Ends the stream: returns the last event if it was not terminated by a blank line.
-    pub fn finish(&mut self) -> Option<Vec<u8>> {
+    pub fn finish(&mut self) -> Option<Bytes> {
         let mut events = Vec::new();
         if !self.buffer.is_empty() {
             let rest = std::mem::take(&mut self.buffer);
@@ -136,7 +143,7 @@ impl SseDecoder {
         events.pop()
     }
 
-    fn line(&mut self, line: &[u8], events: &mut Vec<Vec<u8>>) {
+    fn line(&mut self, line: &[u8], events: &mut Vec<Bytes>) {
         if line.is_empty() {
             self.dispatch(events);
             return;
@@ -171,11 +178,12 @@ impl SseDecoder {
         }
     }
 
-    fn dispatch(&mut self, events: &mut Vec<Vec<u8>>) {
+    fn dispatch(&mut self, events: &mut Vec<Bytes>) {
         if self.has_data {
-            events.push(std::mem::take(&mut self.data));
+            events.push(Bytes::from(std::mem::take(&mut self.data)).slice(self.data_start..));
         }
         self.data = Vec::new();
+        self.data_start = 0;
         self.has_data = false;
         self.raw = false;
     }
@@ -185,7 +193,7 @@ impl SseDecoder {
 mod tests {
     use super::*;
 
-    fn decode_in_pieces(stream: &[u8], piece: usize) -> Vec<Vec<u8>> {
+    fn decode_in_pieces(stream: &[u8], piece: usize) -> Vec<Bytes> {
         let mut decoder = SseDecoder::new();
         let mut out = Vec::new();
         for chunk in stream.chunks(piece) {
@@ -213,7 +221,7 @@ mod tests {
     fn pretty_printed_raw_error() {
         let stream = b"data: {}\n\n{\n  \"error\": {\"code\": 500}\n}\n";
         let events = decode_in_pieces(stream, 5);
-        assert_eq!(events[1], b"{\n  \"error\": {\"code\": 500}\n}".to_vec());
+        assert_eq!(events[1], b"{\n  \"error\": {\"code\": 500}\n}"[..]);
     }
 
     #[test]
@@ -241,7 +249,7 @@ mod tests {
             assert!(events[0].starts_with(b"{\"a\":\"AAA"));
             assert!(events[0].ends_with(b"\"}\nsecond line"));
             assert_eq!(events[0].len(), 8 + (1 << 20) + 12);
-            assert_eq!(events[1], b"small");
+            assert_eq!(events[1], b"small"[..]);
             assert!(
                 decoder.buffer.capacity() <= 4 * HAND_OVER_BYTES,
                 "piece {piece}"

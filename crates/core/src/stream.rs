@@ -265,7 +265,7 @@ impl StreamParser {
         Ok((events, self.accumulator.finish()))
     }
 
-    fn absorb(&mut self, payloads: Vec<Vec<u8>>) -> Result<Vec<StreamEvent>, Error> {
+    fn absorb(&mut self, payloads: Vec<bytes::Bytes>) -> Result<Vec<StreamEvent>, Error> {
         let mut events = Vec::new();
         for payload in payloads {
             if payload.iter().all(u8::is_ascii_whitespace) {

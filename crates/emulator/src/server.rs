@@ -947,17 +947,19 @@ impl Answer {
         }
         let mut pieces = Vec::new();
         let n = chunks.len();
-        let frame = |i: usize, c: &str| -> Bytes {
-            if self.sse {
-                Bytes::from(format!("data: {c}\r\n\r\n"))
-            } else if i == 0 {
-                Bytes::from(format!("[{c}"))
-            } else {
-                Bytes::from(format!(",\r\n{c}"))
+        for (i, c) in chunks.into_iter().enumerate() {
+            // The framing goes around the chunk, not into a copy of it (a chunk can carry
+            // a 28 MB image).
+            let (before, after): (&'static [u8], &'static [u8]) = match (self.sse, i) {
+                (true, _) => (b"data: ", b"\r\n\r\n"),
+                (false, 0) => (b"[", b""),
+                (false, _) => (b",\r\n", b""),
+            };
+            pieces.push(Piece::Data(Bytes::from_static(before)));
+            pieces.push(Piece::Data(Bytes::from(c)));
+            if !after.is_empty() {
+                pieces.push(Piece::Data(Bytes::from_static(after)));
             }
-        };
-        for (i, c) in chunks.iter().enumerate() {
-            pieces.push(Piece::Data(frame(i, c)));
             if i == 0 {
                 match self.delivery {
                     Delivery::Drop => {
