@@ -249,6 +249,24 @@ def test_threads_share_one_client_and_release_the_gil() -> None:
     assert counter > 1000
 
 
+def test_reading_a_chat_while_a_turn_is_in_flight_does_not_deadlock() -> None:
+    """A turn holds the chat while it runs and takes the GIL to hand over its image; another
+    thread reading the chat meanwhile must wait without holding the GIL."""
+    with Emulator(latency=0.3) as emu:
+        chat = flash(emu).chat()
+        sent: List[Any] = []
+        turn = threading.Thread(target=lambda: sent.append(chat.send("a kite")))
+        turn.start()
+        reads = 0
+        while turn.is_alive() and reads < 10_000:
+            assert len(chat) in (0, 2) and chat.model and isinstance(chat.history, list)
+            chat.to_json()
+            reads += 1
+        turn.join(timeout=30)
+        assert not turn.is_alive(), "the turn never finished: deadlock"
+    assert sent and sent[0].image is not None and len(chat) == 2 and reads > 0
+
+
 # --- errors ------------------------------------------------------------------------------
 
 

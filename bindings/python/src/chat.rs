@@ -48,6 +48,18 @@ impl NativeChat {
             chat: Mutex::new(chat),
         })
     }
+
+    /// Reads the chat with the GIL released: a turn in flight holds the chat's lock and
+    /// takes the GIL to hand over its images, so waiting for the lock with the GIL held
+    /// could deadlock.
+    fn read<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&Chat) -> T + Send) -> Result<T, Error> {
+        py.detach(|| {
+            self.chat
+                .lock()
+                .map(|chat| f(&chat))
+                .map_err(|_| poisoned())
+        })
+    }
 }
 
 fn poisoned() -> Error {
@@ -86,27 +98,29 @@ impl NativeChat {
 
     /// The committed turns as wire JSON (`[{"role", "parts"}...]`).
     fn history_json(&self, py: Python<'_>) -> PyResult<String> {
-        let chat = check(py, self.chat.lock().map_err(|_| poisoned()))?;
-        Ok(serde_json::to_string(chat.history()).unwrap_or_else(|_| "[]".into()))
+        check(
+            py,
+            self.read(py, |chat| {
+                serde_json::to_string(chat.history()).unwrap_or_else(|_| "[]".into())
+            }),
+        )
     }
 
     /// The number of committed messages (user and model).
-    fn __len__(&self) -> usize {
-        self.chat.lock().map_or(0, |c| c.history().len())
+    fn __len__(&self, py: Python<'_>) -> usize {
+        self.read(py, |chat| chat.history().len()).unwrap_or(0)
     }
 
     /// The model this conversation talks to.
     #[getter]
-    fn model(&self) -> String {
-        self.chat
-            .lock()
-            .map_or_else(|_| String::new(), |c| c.model().to_string())
+    fn model(&self, py: Python<'_>) -> String {
+        self.read(py, |chat| chat.model().to_string())
+            .unwrap_or_default()
     }
 
     /// The whole conversation (model, options, history with images as base64) as the
     /// core's versioned JSON document.
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        let chat = check(py, self.chat.lock().map_err(|_| poisoned()))?;
-        Ok(chat.to_json())
+        check(py, self.read(py, Chat::to_json))
     }
 }

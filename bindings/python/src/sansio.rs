@@ -300,18 +300,24 @@ impl SansIoChat {
     }
 
     /// Drops the turn in progress (e.g. the transport failed).
-    fn abort(&self) {
-        if let Ok(mut conversation) = self.state.lock() {
-            conversation.abort_turn();
-        }
+    fn abort(&self, py: Python<'_>) {
+        // The lock is waited for with the GIL released: `response()` holds it while it
+        // takes the GIL to make the images' `bytes`.
+        py.detach(|| {
+            if let Ok(mut conversation) = self.state.lock() {
+                conversation.abort_turn();
+            }
+        });
     }
 
     /// The committed turns as wire JSON.
-    fn history_json(&self) -> String {
-        self.state
-            .lock()
-            .ok()
-            .and_then(|c| serde_json::to_string(c.history()).ok())
-            .unwrap_or_else(|| "[]".into())
+    fn history_json(&self, py: Python<'_>) -> String {
+        py.detach(|| {
+            self.state
+                .lock()
+                .ok()
+                .and_then(|c| serde_json::to_string(c.history()).ok())
+                .unwrap_or_else(|| "[]".into())
+        })
     }
 }

@@ -25,7 +25,9 @@
 //! * Building the HTTP request ([`build_http_request`]): URL, headers, JSON body with
 //!   base64 written straight into the buffer.
 //! * Parsing responses ([`parse_response`]) faithfully (open enums, `finishMessage`,
-//!   thought parts and signatures, every usage counter), and the typed no-image outcome.
+//!   thought parts and signatures, every usage counter), and the typed no-image outcome;
+//!   piece by piece ([`BodyReader`]), with images decoded into a sink or straight into
+//!   buffers from the caller's [`ImageAllocator`] ([`parse_response_into`]).
 //! * One [`Error`] with stable [`ErrorKind`]s for Google's and the gateway's error bodies.
 //! * Pure retry decisions ([`RetryPolicy::decide`]).
 //! * SSE decoding and stream accumulation ([`SseDecoder`], [`StreamParser`]).

@@ -35,6 +35,7 @@ __all__ = [
     "retry_delay",
     "save_image",
     "run_cli",
+    "copied_image_count",
 ]
 
 __version__: Final[str]
