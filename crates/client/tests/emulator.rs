@@ -422,20 +422,17 @@ fn an_image_allocator_gets_every_image_of_every_attempt() {
 
     // A chat keeps the allocated image in its history and sends it back.
     let mut chat = client.conversation();
-    let first = chat
-        .send_with(
-            vec![gemini_image::Part::text("a green kite")],
-            &gemini_image::RequestOptions::default(),
-            &options,
-        )
-        .expect("turn 1");
-    let second = chat
-        .send_with(
-            vec![gemini_image::Part::text("make it yellow")],
-            &gemini_image::RequestOptions::default(),
-            &options,
-        )
-        .expect("turn 2");
+    let turns: Vec<_> = ["a green kite", "make it yellow"]
+        .into_iter()
+        .map(|prompt| {
+            let parts = vec![gemini_image::Part::text(prompt)];
+            chat.send_with(parts, &gemini_image::RequestOptions::default(), &options)
+                .expect("turn")
+        })
+        .collect();
+    let [first, second] = &turns[..] else {
+        panic!("two turns");
+    };
     assert!(first.image().is_some() && second.image().is_some());
     let sent = emu.last_request().expect("recorded").body;
     let first_b64 = gemini_image::core::base64::encode(&first.image().expect("image").data);

@@ -864,6 +864,9 @@ impl http_body::Body for ChannelBody {
     }
 }
 
+/// A stream chunk at least this long is sent as its own piece, framing apart (no copy).
+const SPLIT_FRAME_BYTES: usize = 64 * 1024;
+
 fn piece_body(pieces: Vec<Piece>) -> Body {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, io::Error>>(2);
     tokio::spawn(async move {
@@ -948,17 +951,23 @@ impl Answer {
         let mut pieces = Vec::new();
         let n = chunks.len();
         for (i, c) in chunks.into_iter().enumerate() {
-            // The framing goes around the chunk, not into a copy of it (a chunk can carry
-            // a 28 MB image).
-            let (before, after): (&'static [u8], &'static [u8]) = match (self.sse, i) {
-                (true, _) => (b"data: ", b"\r\n\r\n"),
-                (false, 0) => (b"[", b""),
-                (false, _) => (b",\r\n", b""),
+            let (before, after) = match (self.sse, i) {
+                (true, _) => ("data: ", "\r\n\r\n"),
+                (false, 0) => ("[", ""),
+                (false, _) => (",\r\n", ""),
             };
-            pieces.push(Piece::Data(Bytes::from_static(before)));
-            pieces.push(Piece::Data(Bytes::from(c)));
-            if !after.is_empty() {
-                pieces.push(Piece::Data(Bytes::from_static(after)));
+            if c.len() < SPLIT_FRAME_BYTES {
+                // One piece per event, as a server writes it (clients' readers see the
+                // event and what follows it in one read, which some depend on).
+                pieces.push(Piece::Data(Bytes::from(format!("{before}{c}{after}"))));
+            } else {
+                // The framing goes around a big chunk (up to a 28 MB image), not into a
+                // copy of it.
+                pieces.push(Piece::Data(Bytes::from_static(before.as_bytes())));
+                pieces.push(Piece::Data(Bytes::from(c)));
+                if !after.is_empty() {
+                    pieces.push(Piece::Data(Bytes::from_static(after.as_bytes())));
+                }
             }
             if i == 0 {
                 match self.delivery {
