@@ -9,6 +9,9 @@ use gemini_image_core::{
     scrub_secrets,
 };
 
+/// ureq's read and write buffer, per connection.
+const SOCKET_BUFFER_BYTES: usize = 512 * 1024;
+
 /// Settings the agent is built from.
 pub(crate) struct AgentSettings<'a> {
     pub timeout: Duration,
@@ -19,6 +22,9 @@ pub(crate) struct AgentSettings<'a> {
 
 /// Builds the keep-alive agent. Statuses are never errors (the core parses error bodies),
 /// timeouts are always set, redirects are not followed (a POST must not turn into a GET).
+/// The socket buffers are 512 KiB each way instead of ureq's 128 KiB: image bodies are tens
+/// of MB, and fewer, larger reads and writes made a 20 MB edit (28 MB up, 28 MB down) about
+/// 25 % faster from Python against the emulator (docs/benchmarks.md).
 pub(crate) fn agent(settings: &AgentSettings<'_>) -> Result<ureq::Agent, Error> {
     let mut config = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -28,7 +34,9 @@ pub(crate) fn agent(settings: &AgentSettings<'_>) -> Result<ureq::Agent, Error> 
         .max_redirects_will_error(false)
         .user_agent(settings.user_agent)
         .max_idle_connections(32)
-        .max_idle_connections_per_host(16);
+        .max_idle_connections_per_host(16)
+        .output_buffer_size(SOCKET_BUFFER_BYTES)
+        .input_buffer_size(SOCKET_BUFFER_BYTES);
     if let Some(url) = settings.proxy {
         let proxy = ureq::Proxy::new(url).map_err(|err| {
             Error::invalid(
