@@ -204,7 +204,7 @@ impl NativeClient {
         cancel: Option<PyRef<'_, CancelToken>>,
     ) -> PyResult<NativeStream> {
         let spec = spec_from_py(prompt, images, options, model)?;
-        let made = PyBytesAllocator::new();
+        let made = PyBytesAllocator::keeping();
         let call = call_options(cancel.as_deref()).with_image_allocator(made.shared());
         let client = &self.client;
         let result = py.detach(|| {

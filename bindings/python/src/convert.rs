@@ -157,62 +157,19 @@ pub(crate) fn response_meta(response: &GenerateResponse) -> String {
 }
 
 /// A response as `(images, thought_images, meta_json)`, its images the `bytes` objects
-/// `made` decoded them into.
+/// `made` decoded them into (a stream's merged response: the ones its events carried).
 pub(crate) fn response_to_py<'py>(
     py: Python<'py>,
     response: &GenerateResponse,
     made: &PyBytesAllocator,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    response_reusing(py, response, &[], &[], made)
-}
-
-/// The image tuple for `blob`: `known[index]` when it holds these very bytes (a stream's
-/// image already handed to Python as an event), else a new one.
-fn image_or_known<'py>(
-    py: Python<'py>,
-    blob: &Blob,
-    known: &[Py<PyTuple>],
-    index: usize,
-    made: &PyBytesAllocator,
-) -> PyResult<Bound<'py, PyTuple>> {
-    if let Some(tuple) = known.get(index) {
-        let tuple = tuple.bind(py);
-        let same = tuple
-            .get_item(0)
-            .ok()
-            .and_then(|data| {
-                data.cast::<PyBytes>().ok().map(|b| {
-                    let held = b.as_bytes();
-                    // The event and the merged response share one buffer; compare
-                    // contents only if they do not (a copy was made somewhere).
-                    (held.as_ptr() == blob.data.as_ptr() && held.len() == blob.data.len())
-                        || held == blob.data
-                })
-            })
-            .unwrap_or(false);
-        if same {
-            return Ok(tuple.clone());
-        }
-    }
-    image_to_py(py, blob, made)
-}
-
-/// [`response_to_py`], reusing the image tuples a stream already delivered (so the final
-/// response hands over the same `bytes` objects).
-pub(crate) fn response_reusing<'py>(
-    py: Python<'py>,
-    response: &GenerateResponse,
-    finals: &[Py<PyTuple>],
-    thoughts: &[Py<PyTuple>],
-    made: &PyBytesAllocator,
-) -> PyResult<Bound<'py, PyTuple>> {
     let images = PyList::empty(py);
-    for (i, blob) in response.images().into_iter().enumerate() {
-        images.append(image_or_known(py, blob, finals, i, made)?)?;
+    for blob in response.images() {
+        images.append(image_to_py(py, blob, made)?)?;
     }
     let thought_images = PyList::empty(py);
-    for (i, blob) in response.thought_images().into_iter().enumerate() {
-        thought_images.append(image_or_known(py, blob, thoughts, i, made)?)?;
+    for blob in response.thought_images() {
+        thought_images.append(image_to_py(py, blob, made)?)?;
     }
     (images, thought_images, response_meta(response)).into_pyobject(py)
 }

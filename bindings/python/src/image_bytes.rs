@@ -32,7 +32,8 @@ impl PyBytesAllocator {
         Arc::new(PyBytesAllocator::default())
     }
 
-    /// For a stream decoder: objects are remembered as long as it lives.
+    /// For a stream: objects are remembered as long as it lives (its merged response is
+    /// converted after its events, and shares their images).
     pub(crate) fn keeping() -> Arc<Self> {
         Arc::new(PyBytesAllocator {
             keep: true,

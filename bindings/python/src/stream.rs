@@ -10,9 +10,6 @@ use crate::convert;
 use crate::errors::{check, to_py_err};
 use crate::image_bytes::PyBytesAllocator;
 
-/// Image tuples already handed to Python: (final images, thought images).
-type Delivered = (Vec<Py<PyTuple>>, Vec<Py<PyTuple>>);
-
 enum State {
     Open(Box<ImageStream>),
     Done,
@@ -24,16 +21,14 @@ enum State {
 pub struct NativeStream {
     state: Mutex<State>,
     cancel: gemini_image::CancelToken,
-    /// The image tuples handed out as events (final, thought), reused by `done`.
-    delivered: Mutex<Delivered>,
-    /// The `bytes` objects the stream's images are decoded into.
+    /// The `bytes` objects the stream's images are decoded into (kept: `done` hands over
+    /// the same ones as the events).
     made: Arc<PyBytesAllocator>,
 }
 
 impl NativeStream {
     pub(crate) fn new(stream: ImageStream, made: Arc<PyBytesAllocator>) -> Self {
         NativeStream {
-            delivered: Mutex::new((Vec::new(), Vec::new())),
             made,
             cancel: stream.cancel_token(),
             state: Mutex::new(State::Open(Box::new(stream))),
@@ -84,37 +79,11 @@ impl NativeStream {
             }
         });
         match step {
-            Step::Event(event) => {
-                let tuple = convert::event_to_py(py, &event, &self.made)?;
-                let image = match event {
-                    StreamEvent::Image(_) | StreamEvent::ThoughtImage(_) => {
-                        tuple.get_item(1)?.cast_into::<PyTuple>().ok()
-                    }
-                    _ => None,
-                };
-                if let (Some(image), Ok(mut delivered)) = (image, self.delivered.lock()) {
-                    match event {
-                        StreamEvent::Image(_) => delivered.0.push(image.unbind()),
-                        _ => delivered.1.push(image.unbind()),
-                    }
-                }
-                Ok(Some(tuple))
-            }
+            Step::Event(event) => Ok(Some(convert::event_to_py(py, &event, &self.made)?)),
             Step::Failed(err) => Err(to_py_err(py, err)),
             Step::Finished(result) => {
                 let response = check(py, *result)?;
-                let delivered = self
-                    .delivered
-                    .lock()
-                    .map(|mut d| std::mem::take(&mut *d))
-                    .unwrap_or_default();
-                let response = convert::response_reusing(
-                    py,
-                    &response,
-                    &delivered.0,
-                    &delivered.1,
-                    &self.made,
-                )?;
+                let response = convert::response_to_py(py, &response, &self.made)?;
                 Ok(Some(("done", response).into_pyobject(py)?))
             }
             Step::Over => Ok(None),
