@@ -33,7 +33,8 @@ pub fn decode(text: &[u8]) -> Result<Vec<u8>, String> {
         .map_err(|_| describe_invalid(text))
 }
 
-fn strip_padding(text: &[u8]) -> &[u8] {
+/// `text` without its padding (at most two `=` at the end).
+pub(crate) fn strip_padding(text: &[u8]) -> &[u8] {
     let mut end = text.len();
     while end > 0 && text[end - 1] == b'=' && text.len() - end < 2 {
         end -= 1;

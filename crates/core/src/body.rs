@@ -22,6 +22,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::b64::strip_padding;
 use crate::error::Error;
 use crate::response::{GenerateResponse, parse_success};
 use base64_simd::AsOut;
@@ -691,15 +692,6 @@ fn assemble(
         ));
     }
     Ok(response)
-}
-
-/// `text` without its padding (at most two `=` at the end).
-fn strip_padding(text: &[u8]) -> &[u8] {
-    let mut end = text.len();
-    while end > 0 && text[end - 1] == b'=' && text.len() - end < 2 {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 fn is_standard_base64(byte: u8) -> bool {
