@@ -21,7 +21,7 @@ pub(crate) struct PyBytesAllocator {
     /// Objects made and not yet handed to Python (or all of them, when `keep`).
     made: Mutex<Vec<Py<PyBytes>>>,
     /// Whether an object handed out is remembered, for a later conversion of the same
-    /// image (a stream decoder's merged response after its events).
+    /// image (a stream's merged response after its events).
     keep: bool,
 }
 

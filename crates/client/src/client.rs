@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use gemini_image_core::{
     AllocatorSink, ApiKey, Blob, BodyReader, Call, Endpoint, Error, GenerateRequest,
-    GenerateResponse, HttpRequest, ImageAllocator, RetryDecision, RetryPolicy, build_http_request,
-    parse_response,
+    GenerateResponse, HttpRequest, ImageAllocator, ImageSink, MemorySink, RetryDecision,
+    RetryPolicy, build_http_request, parse_response,
 };
 
 use crate::call::{CallOptions, RetryEvent, RetryObserver};
@@ -265,15 +265,16 @@ impl Client {
             let body = transport::read_error_body(response.into_body())?;
             return parse_response(status, &headers, &body);
         }
-        let body = response.into_body();
-        if let Some(allocator) = allocator {
-            let mut reader = BodyReader::with_sink(AllocatorSink::new(Arc::clone(allocator)));
-            transport::read_body_into(body, inner.max_response_bytes, &mut reader)?;
-            return reader.finish(status);
+        let (body, limit) = (response.into_body(), inner.max_response_bytes);
+        match allocator {
+            Some(allocator) => read_success(
+                body,
+                limit,
+                AllocatorSink::new(Arc::clone(allocator)),
+                status,
+            ),
+            None => read_success(body, limit, MemorySink::default(), status),
         }
-        let mut reader = BodyReader::new();
-        transport::read_body_into(body, inner.max_response_bytes, &mut reader)?;
-        reader.finish(status)
     }
 
     /// Validates and builds the request, then runs `attempt` on it under the retry policy.
@@ -372,6 +373,18 @@ impl Client {
             }
         }
     }
+}
+
+/// Reads a 2xx body into a [`BodyReader`] over `sink` (at most `limit` bytes) and parses it.
+fn read_success<S: ImageSink>(
+    body: ureq::Body,
+    limit: u64,
+    sink: S,
+    status: u16,
+) -> Result<GenerateResponse, Error> {
+    let mut reader = BodyReader::with_sink(sink);
+    transport::read_body_into(body, limit, &mut reader)?;
+    reader.finish(status)
 }
 
 /// The error of a call whose deadline passed between attempts.
